@@ -1,0 +1,113 @@
+#include "common/encoding.h"
+
+#include <array>
+
+namespace cloister {
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kBase64UrlAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string encode_base64(ByteView bytes, const char* alphabet, bool pad) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    std::uint32_t n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += alphabet[(n >> 6) & 63];
+    out += alphabet[n & 63];
+  }
+  std::size_t rest = bytes.size() - i;
+  if (rest == 1) {
+    std::uint32_t n = bytes[i] << 16;
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    if (pad) out += "==";
+  } else if (rest == 2) {
+    std::uint32_t n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += alphabet[(n >> 6) & 63];
+    if (pad) out += '=';
+  }
+  return out;
+}
+
+Result<Bytes> decode_base64(std::string_view text, const char* alphabet, bool padding_required) {
+  std::array<int, 256> table{};
+  table.fill(-1);
+  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(alphabet[i])] = i;
+
+  std::size_t padding = 0;
+  while (!text.empty() && text.back() == '=' && padding < 2) {
+    text.remove_suffix(1);
+    ++padding;
+  }
+  if (padding_required && (text.size() + padding) % 4 != 0) {
+    return Status(ErrorCode::decode_error, "base64 text length is not a multiple of 4");
+  }
+  if (text.size() % 4 == 1) return Status(ErrorCode::decode_error, "base64 text has an impossible length");
+  if (padding != 0 && (text.size() + padding) % 4 != 0) {
+    return Status(ErrorCode::decode_error, "base64 padding does not match the length");
+  }
+  Bytes out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t accumulator = 0;
+  int bits = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    int v = table[static_cast<unsigned char>(text[i])];
+    if (v < 0) return Status(ErrorCode::decode_error, "invalid base64 character at position " + std::to_string(i));
+    accumulator = (accumulator << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<std::uint8_t>((accumulator >> bits) & 0xff));
+    }
+  }
+  // Unused low bits must be zero, so every byte string has one encoding.
+  if (bits > 0 && (accumulator & ((1u << bits) - 1)) != 0) {
+    return Status(ErrorCode::decode_error, "base64 text has non-zero trailing bits");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string to_hex(ByteView bytes) {
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (auto b : bytes) {
+    out += kHexDigits[b >> 4];
+    out += kHexDigits[b & 15];
+  }
+  return out;
+}
+
+Result<Bytes> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return Status(ErrorCode::decode_error, "hex text has an odd number of digits");
+  Bytes out(hex.size() / 2);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    int hi = hex_value(hex[2 * i]);
+    int lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return Status(ErrorCode::decode_error, "invalid hex digit at position " + std::to_string(2 * i + (hi < 0 ? 0 : 1)));
+    out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
+  }
+  return out;
+}
+
+std::string to_base64(ByteView bytes) { return encode_base64(bytes, kBase64Alphabet, true); }
+Result<Bytes> from_base64(std::string_view text) { return decode_base64(text, kBase64Alphabet, true); }
+std::string to_base64url(ByteView bytes) { return encode_base64(bytes, kBase64UrlAlphabet, false); }
+Result<Bytes> from_base64url(std::string_view text) { return decode_base64(text, kBase64UrlAlphabet, false); }
+
+}  // namespace cloister

@@ -1,0 +1,25 @@
+// Each `cloister <noun>` lives in its own *_commands.cpp and registers itself here.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace cloister::cli {
+
+using CommandAdder = std::function<void(CLI::App& root)>;
+
+std::vector<CommandAdder>& command_adders();
+
+struct RegisterCommands {
+  explicit RegisterCommands(CommandAdder adder) { command_adders().push_back(std::move(adder)); }
+};
+
+// The exit code of the command that ran; callbacks set it (default 0).
+int& exit_code();
+
+// Prints "error: <message>" and a hint to stderr; returns the process exit code 1.
+int fail(const std::string& message, const std::string& hint = "");
+
+}  // namespace cloister::cli
