@@ -1,0 +1,32 @@
+// Typed calls across the host/enclave boundary, declared once and shared by both sides.
+//
+//   struct GenerateKey {
+//     static constexpr std::uint32_t id = 1;        // unique per direction
+//     std::uint32_t bits = 0;
+//     CLOISTER_FIELDS(bits)
+//     struct Reply { Bytes public_key; CLOISTER_FIELDS(public_key) };
+//   };
+//
+// The host calls `enclave.call(GenerateKey{.bits = 256})` and gets
+// Result<GenerateKey::Reply>; the enclave registers a handler for it. Ocalls
+// are declared the same way and flow the other direction. Fields are encoded
+// with the wire codec, so no code generator is needed.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+
+#include "cloister/wire.h"
+
+namespace cloister {
+
+template <typename T>
+concept CallMessage = requires {
+  { T::id } -> std::convertible_to<std::uint32_t>;
+  typename T::Reply;
+} && wire::HasFields<T>;
+
+// Call ids at and above this value are reserved for the runtime.
+inline constexpr std::uint32_t kReservedCallIdBase = 0xFFFF0000u;
+
+}  // namespace cloister

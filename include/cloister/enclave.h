@@ -1,0 +1,100 @@
+// The enclave side of the SDK: what code inside an enclave includes.
+//
+//   #include <cloister/enclave.h>
+//
+//   CLOISTER_ENCLAVE(hello) {
+//     enclave.on<Greet>([](const Greet& request) -> cloister::Result<Greet::Reply> {
+//       return Greet::Reply{.text = "hello, " + request.name};
+//     });
+//   }
+//
+// The body runs once, after the runtime has locked the enclave down (syscall
+// filter, no file descriptors but its channels), to register handlers. Inside
+// a handler, the functions below reach the host (ocall) and the platform
+// (evidence, sealing keys). Nothing here throws across the boundary: a
+// handler that throws becomes an error reply.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "cloister/bytes.h"
+#include "cloister/call.h"
+#include "cloister/evidence.h"
+#include "cloister/result.h"
+#include "cloister/seal.h"
+
+namespace cloister::enclave {
+
+using RawHandler = std::function<Result<Bytes>(ByteView request)>;
+
+// The calls an enclave answers.
+class Handlers {
+ public:
+  template <CallMessage Call>
+  void on(std::function<Result<typename Call::Reply>(const Call&)> handler) {
+    add(Call::id, [handler = std::move(handler)](ByteView bytes) -> Result<Bytes> {
+      auto request = wire::decode<Call>(bytes);
+      if (!request.is_ok()) return request.status().with_context("malformed request");
+      auto reply = handler(*request);
+      if (!reply.is_ok()) return reply.status();
+      return wire::encode(*reply);
+    });
+  }
+  void add(std::uint32_t id, RawHandler handler);
+  // Runs the handler for `id`; unknown ids and exceptions become errors.
+  [[nodiscard]] Result<Bytes> dispatch(std::uint32_t id, ByteView request) const;
+  [[nodiscard]] bool empty() const { return handlers_.empty(); }
+
+ private:
+  std::map<std::uint32_t, RawHandler> handlers_;
+};
+
+using EntryFunction = void (*)(Handlers& enclave);
+
+// Registers an enclave's entry function under a name; CLOISTER_ENCLAVE does it.
+struct EntryRegistrar {
+  EntryRegistrar(const char* name, EntryFunction entry);
+};
+// Looks up an entry linked into this process (the sim backend uses it).
+EntryFunction find_entry(const std::string& name);
+// The only entry linked into this process, or null when there are none or several.
+EntryFunction sole_entry(std::string* name = nullptr);
+
+#define CLOISTER_ENCLAVE(name)                                                        \
+  static void cloister_enclave_entry_##name(::cloister::enclave::Handlers& enclave);  \
+  static const ::cloister::enclave::EntryRegistrar cloister_enclave_registrar_##name{ \
+      #name, &cloister_enclave_entry_##name};                                         \
+  static void cloister_enclave_entry_##name(::cloister::enclave::Handlers& enclave)
+
+// ---- Services available inside a handler ----
+
+// The identity the platform measured for this enclave.
+const EnclaveIdentity& identity();
+Backend backend();
+
+// Calls the host; served by the host thread that made the current ecall.
+Result<Bytes> ocall_raw(std::uint32_t id, ByteView request);
+template <CallMessage Call>
+Result<typename Call::Reply> ocall(const Call& request) {
+  auto reply = ocall_raw(Call::id, wire::encode(request));
+  if (!reply.is_ok()) return reply.status();
+  return wire::decode<typename Call::Reply>(*reply);
+}
+
+// Evidence signed by the platform over this enclave's identity and `report_data`.
+Result<Bytes> get_evidence(const std::array<std::uint8_t, 64>& report_data);
+// report_data = SHA-256(data) || 32 zero bytes, the usual way to bind a key or nonce.
+Result<Bytes> get_evidence_for(ByteView data);
+
+// Verifies another enclave's evidence (see evidence.h); usable inside an enclave.
+using cloister::verify_evidence;
+
+// Encrypts data so that only this enclave (unique) or enclaves from the same
+// signer and product (product) at this or a newer security version can open it.
+Result<Bytes> seal(SealPolicy policy, ByteView plaintext, ByteView aad = {});
+Result<SecretBytes> unseal(ByteView sealed, ByteView aad = {});
+
+}  // namespace cloister::enclave

@@ -1,0 +1,39 @@
+// What enclave code reaches through cloister::enclave::*: one implementation
+// per backend, installed for the thread that runs a handler.
+#pragma once
+
+#include <array>
+
+#include "cloister/evidence.h"
+#include "cloister/result.h"
+#include "cloister/seal.h"
+#include "image/identity.h"
+
+namespace cloister::enclave {
+
+class EnclaveContext {
+ public:
+  virtual ~EnclaveContext() = default;
+  [[nodiscard]] virtual const EnclaveIdentity& identity() const = 0;
+  [[nodiscard]] virtual Backend backend() const = 0;
+  virtual Result<Bytes> ocall(std::uint32_t id, ByteView request) = 0;
+  virtual Result<Bytes> evidence(const std::array<std::uint8_t, 64>& report_data) = 0;
+  virtual Result<SecretBytes> seal_key(SealPolicy policy, std::uint16_t svn, ByteView key_id) = 0;
+};
+
+// The context of the handler running on this thread, or null outside one.
+EnclaveContext* current_context();
+
+// Installs a context for the current thread for its lifetime (nests).
+class ContextScope {
+ public:
+  explicit ContextScope(EnclaveContext* context);
+  ~ContextScope();
+  ContextScope(const ContextScope&) = delete;
+  ContextScope& operator=(const ContextScope&) = delete;
+
+ private:
+  EnclaveContext* previous_;
+};
+
+}  // namespace cloister::enclave
