@@ -17,13 +17,33 @@ function(cloister_enclave name)
   # A static glibc warns about getaddrinfo/dlopen in libcrypto; enclaves never reach them.
 endfunction()
 
-# cloister_sign_enclave(TARGET CONFIG KEY OUTPUT): signs an enclave ELF with a
-# key and a config file into OUTPUT, at build time, with the cloister CLI.
-function(cloister_sign_enclave target config key output)
+# A development signing key per build tree, made by `cloister enclave keygen`.
+# Production enclaves are signed with a key kept offline, never in a build tree.
+function(cloister_signing_key name)
+  set(key ${CMAKE_BINARY_DIR}/keys/${name}.pem)
+  add_custom_command(
+    OUTPUT ${key}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/keys
+    COMMAND cloister enclave keygen --out ${key} --force
+    DEPENDS cloister
+    COMMENT "Generating development signing key ${name}")
+  add_custom_target(${name}_key DEPENDS ${key})
+endfunction()
+
+# cloister_add_enclave(NAME SOURCES ... CONFIG file.json [KEY keyname] [LIBS ...]):
+# builds the static ELF NAME and signs it into NAME.signed beside it.
+function(cloister_add_enclave name)
+  cmake_parse_arguments(ARG "" "CONFIG;KEY" "SOURCES;LIBS" ${ARGN})
+  if(NOT ARG_KEY)
+    set(ARG_KEY dev-signer)
+  endif()
+  cloister_enclave(${name} SOURCES ${ARG_SOURCES} LIBS ${ARG_LIBS})
+  set(key ${CMAKE_BINARY_DIR}/keys/${ARG_KEY}.pem)
+  set(output ${CMAKE_CURRENT_BINARY_DIR}/${name}.signed)
   add_custom_command(
     OUTPUT ${output}
-    COMMAND cloister enclave sign --image $<TARGET_FILE:${target}> --config ${config} --key ${key} --out ${output} --quiet
-    DEPENDS ${target} cloister ${config} ${key}
-    COMMENT "Signing enclave ${target}")
-  add_custom_target(${target}_signed ALL DEPENDS ${output})
+    COMMAND cloister enclave sign --image $<TARGET_FILE:${name}> --config ${ARG_CONFIG} --key ${key} --out ${output} --quiet
+    DEPENDS ${name} cloister ${ARG_CONFIG} ${key} ${ARG_KEY}_key
+    COMMENT "Signing enclave ${name}")
+  add_custom_target(${name}_signed ALL DEPENDS ${output})
 endfunction()

@@ -74,6 +74,11 @@ EntryFunction sole_entry(std::string* name = nullptr);
 // The identity the platform measured for this enclave.
 const EnclaveIdentity& identity();
 Backend backend();
+// The operator CA (DER) that certifies the platform this enclave runs on, as
+// the platform itself reported it: a root an enclave may trust for its peers.
+const Bytes& platform_ca_der();
+// True on the in-process development platform, whose keys are ephemeral.
+bool development_platform();
 
 // Calls the host; served by the host thread that made the current ecall.
 Result<Bytes> ocall_raw(std::uint32_t id, ByteView request);

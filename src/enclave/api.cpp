@@ -25,6 +25,13 @@ const EnclaveIdentity& identity() {
 
 Backend backend() { return tls_context != nullptr ? tls_context->backend() : Backend::sim; }
 
+const Bytes& platform_ca_der() {
+  static const Bytes none;
+  return tls_context != nullptr ? tls_context->platform_ca_der() : none;
+}
+
+bool development_platform() { return tls_context == nullptr || tls_context->development_platform(); }
+
 Result<Bytes> ocall_raw(std::uint32_t id, ByteView request) {
   if (tls_context == nullptr) return outside_enclave();
   return tls_context->ocall(id, request);

@@ -16,6 +16,9 @@ class EnclaveContext {
   virtual ~EnclaveContext() = default;
   [[nodiscard]] virtual const EnclaveIdentity& identity() const = 0;
   [[nodiscard]] virtual Backend backend() const = 0;
+  // The platform's operator CA, learned from the platform itself (never from the host).
+  [[nodiscard]] virtual const Bytes& platform_ca_der() const = 0;
+  [[nodiscard]] virtual bool development_platform() const = 0;
   virtual Result<Bytes> ocall(std::uint32_t id, ByteView request) = 0;
   virtual Result<Bytes> evidence(const std::array<std::uint8_t, 64>& report_data) = 0;
   virtual Result<SecretBytes> seal_key(SealPolicy policy, std::uint16_t svn, ByteView key_id) = 0;

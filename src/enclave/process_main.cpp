@@ -126,7 +126,7 @@ int main() {
   static Handlers handlers;
   EntryFunction entry = sole_entry();
   if (entry == nullptr) die(channel::kStartupFailed, 5, kNoEntry);
-  static ProcessContext context(reply->identity, platform_client, view);
+  static ProcessContext context(*reply, platform_client, view);
   {
     ContextScope scope(&context);
     entry(handlers);

@@ -22,16 +22,24 @@ struct ChannelView {
 
 class ProcessContext final : public EnclaveContext {
  public:
-  ProcessContext(const EnclaveIdentity& identity, PlatformClient& platform, ChannelView channel)
-      : identity_(identity), platform_(platform), channel_(channel) {}
+  ProcessContext(const platform::EnclaveReply& hello, PlatformClient& platform, ChannelView channel)
+      : identity_(hello.identity),
+        platform_ca_der_(hello.platform_ca_der),
+        development_platform_(hello.development_platform),
+        platform_(platform),
+        channel_(channel) {}
   [[nodiscard]] const EnclaveIdentity& identity() const override { return identity_; }
   [[nodiscard]] Backend backend() const override { return Backend::process; }
+  [[nodiscard]] const Bytes& platform_ca_der() const override { return platform_ca_der_; }
+  [[nodiscard]] bool development_platform() const override { return development_platform_; }
   Result<Bytes> ocall(std::uint32_t id, ByteView request) override;
   Result<Bytes> evidence(const std::array<std::uint8_t, 64>& report_data) override;
   Result<SecretBytes> seal_key(SealPolicy policy, std::uint16_t svn, ByteView key_id) override;
 
  private:
   EnclaveIdentity identity_;
+  Bytes platform_ca_der_;
+  bool development_platform_;
   PlatformClient& platform_;
   ChannelView channel_;
 };

@@ -38,6 +38,8 @@ class SimBackend final : public EnclaveBackend, public enclave::EnclaveContext {
 
   [[nodiscard]] const EnclaveIdentity& identity() const override { return info_.identity; }
   [[nodiscard]] Backend backend() const override { return Backend::sim; }
+  [[nodiscard]] const Bytes& platform_ca_der() const override { return info_.platform_ca_der; }
+  [[nodiscard]] bool development_platform() const override { return true; }
   Result<Bytes> ocall(std::uint32_t id, ByteView request) override { return ocalls_.dispatch(id, request); }
   Result<Bytes> evidence(const std::array<std::uint8_t, 64>& report_data) override {
     return platform_->identity().sign_report(Backend::sim, Isolation::none, info_.identity, report_data);

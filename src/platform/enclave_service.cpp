@@ -22,6 +22,8 @@ EnclaveReply handle(const PlatformIdentity& platform, const EnclaveIdentity& ide
     case EnclaveRequestKind::hello:
       reply.identity = identity;
       reply.config = config;
+      reply.platform_ca_der = platform.operator_ca_der();
+      reply.development_platform = platform.development();
       return reply;
     case EnclaveRequestKind::evidence: {
       // The enclave chooses only the report data; the identity is what we measured.

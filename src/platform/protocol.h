@@ -35,7 +35,9 @@ struct EnclaveReply {
   EnclaveConfig config;      // hello
   Bytes evidence;            // evidence
   SecretBytes key;           // seal_key
-  CLOISTER_FIELDS(status, message, identity, config, evidence, key)
+  Bytes platform_ca_der;     // hello: the operator CA that certifies this platform
+  bool development_platform = false;  // hello
+  CLOISTER_FIELDS(status, message, identity, config, evidence, key, platform_ca_der, development_platform)
 };
 
 // host -> daemon: launch the image passed as a file descriptor.
