@@ -36,7 +36,9 @@ Status warm_up_openssl() {
                               crypto::issue_certificate(request, key.public_key(), key, nullptr));
     CLOISTER_ASSIGN_OR_RETURN(Bytes cert_der, cert.to_der());
     CLOISTER_ASSIGN_OR_RETURN(crypto::Certificate parsed, crypto::Certificate::from_der(cert_der));
-    CLOISTER_RETURN_IF_ERROR(crypto::verify_chain(parsed, {}, {cert}));
+    std::vector<crypto::Certificate> roots;
+    roots.push_back(std::move(cert));
+    CLOISTER_RETURN_IF_ERROR(crypto::verify_chain(parsed, {}, roots));
   }
   return Status::ok();
 }
