@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# End to end through the platform daemon: init a platform, serve it, launch
+# enclaves through it, and check that its evidence passes default policies
+# (no development platform), that its secrets are private, and that the
+# daemon refuses a tampered image.
+#   platform_daemon_test.sh CLOISTER HELLO_HOST HELLO_IMAGE KEY_EXCHANGE_HOST A_IMAGE B_IMAGE
+set -euo pipefail
+cloister=$1 hello_host=$2 hello_image=$3 exchange_host=$4 image_a=$5 image_b=$6
+work=$(mktemp -d)
+daemon_pid=
+cleanup() {
+  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$cloister" platform init --data-dir "$work/platform" > "$work/init.log"
+grep -q "platform id:" "$work/init.log" || fail "init printed no platform id"
+[ "$(stat -c %a "$work/platform")" = 700 ] || fail "data dir is not private"
+for secret in root_secret attestation_key.pem operator_ca_key.pem; do
+  [ "$(stat -c %a "$work/platform/$secret")" = 600 ] || fail "$secret is not private"
+done
+"$cloister" platform init --data-dir "$work/platform" 2> "$work/again.log" && fail "init overwrote a platform"
+grep -q "force" "$work/again.log" || fail "second init gave no hint"
+
+user_args=()
+if [ "$(id -u)" -eq 0 ]; then user_args=(--enclave-user nobody); fi
+"$cloister" platform serve --data-dir "$work/platform" --socket "$work/platform.sock" "${user_args[@]}" \
+  2> "$work/daemon.log" &
+daemon_pid=$!
+for _ in $(seq 50); do [ -S "$work/platform.sock" ] && break; sleep 0.1; done
+[ -S "$work/platform.sock" ] || fail "daemon did not start: $(cat "$work/daemon.log")"
+export CLOISTER_PLATFORM_SOCKET=$work/platform.sock
+
+"$hello_host" "$hello_image" > "$work/hello.log" || fail "hello through the daemon: $(cat "$work/hello.log")"
+grep -q "hello, world, from inside an enclave" "$work/hello.log" || fail "no greeting"
+
+"$exchange_host" "$image_a" "$image_b" > "$work/exchange.log" || fail "key exchange: $(cat "$work/exchange.log")"
+grep -q "platform daemon" "$work/exchange.log" || fail "key exchange did not use the daemon"
+grep -q "DEVELOPMENT" "$work/exchange.log" && fail "daemon evidence claims a development platform"
+grep -q "key exchange succeeded: 3 of 3 attacks refused" "$work/exchange.log" || fail "key exchange outcome"
+
+cp "$hello_image" "$work/tampered.signed"
+printf '\x01' | dd of="$work/tampered.signed" bs=1 seek=4096 conv=notrunc status=none
+if "$hello_host" "$work/tampered.signed" > "$work/tampered.log" 2>&1; then fail "tampered image ran"; fi
+grep -q "signature" "$work/tampered.log" || fail "tampered image error: $(cat "$work/tampered.log")"
+grep -q "launch refused" "$work/daemon.log" || fail "daemon did not log the refusal"
+grep -q "launched enclave pid" "$work/daemon.log" || fail "daemon logged no launch"
+echo "platform daemon test passed"
