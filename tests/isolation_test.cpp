@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "cloister/host.h"
@@ -44,8 +45,13 @@ Result<std::string> read_vm(int pid, std::uint64_t address, std::size_t size) {
 
 TEST(Isolation, RunsUnprivileged) { EXPECT_NE(::geteuid(), 0u) << "run this test through run_unprivileged.sh"; }
 
+std::string image_path() {
+  const char* path = std::getenv("CLOISTER_TEST_IMAGE");
+  return path != nullptr ? path : TEST_ENCLAVE_IMAGE;
+}
+
 TEST(Isolation, HostCannotReadEnclaveMemory) {
-  auto enclave = Enclave::create(TEST_ENCLAVE_IMAGE, {});
+  auto enclave = Enclave::create(image_path(), {});
   ASSERT_TRUE(enclave.is_ok()) << enclave.status().to_string();
   auto where = enclave->call(SecretLocation{});
   ASSERT_TRUE(where.is_ok());

@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
-# Runs a command as an unprivileged user: as root, drop to nobody with setpriv
-# (CI runs as root, and root can read any process's memory); otherwise run as is.
+# Runs the isolation test as an unprivileged user, as a real untrusted host
+# would be: as root (CI), copy the test and the enclave image somewhere the
+# user can read and drop to nobody with setpriv; otherwise run as is.
+#   run_unprivileged.sh TEST_BINARY ENCLAVE_IMAGE
 set -euo pipefail
-if [ "$(id -u)" -eq 0 ]; then
-  exec setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all -- "$@"
+binary=$1 image=$2
+if [ "$(id -u)" -ne 0 ]; then
+  CLOISTER_TEST_IMAGE=$image exec "$binary"
 fi
-exec "$@"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp "$binary" "$work/test"
+cp "$image" "$work/enclave.signed"
+chmod 755 "$work"
+chmod a+rx "$work/test" "$work/enclave.signed"
+cd "$work"
+setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all -- \
+  env CLOISTER_TEST_IMAGE="$work/enclave.signed" HOME="$work" "$work/test"
