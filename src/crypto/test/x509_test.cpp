@@ -144,8 +144,13 @@ TEST_F(Chain, StandardExtensions) {
   // AKID is SEQUENCE { [0] keyIdentifier }; its key id is the root's SKID.
   ASSERT_EQ(intermediate_akid->size(), root_skid->size() + 2);
   EXPECT_TRUE(std::equal(root_skid->begin() + 2, root_skid->end(), intermediate_akid->begin() + 4));
-  int critical = -1;
-  ASSERT_NE(X509_get_ext_d2i(leaf.get(), NID_basic_constraints, &critical, nullptr), nullptr);
+  for (const Certificate* cert : {&root, &intermediate, &leaf}) {
+    for (int nid : {NID_basic_constraints, NID_key_usage}) {
+      int index = X509_get_ext_by_NID(cert->get(), nid, -1);
+      ASSERT_GE(index, 0) << OBJ_nid2sn(nid);
+      EXPECT_EQ(X509_EXTENSION_get_critical(X509_get_ext(cert->get(), index)), 1) << OBJ_nid2sn(nid);
+    }
+  }
 }
 
 TEST_F(Chain, CustomExtensionRoundTrip) {
