@@ -14,6 +14,7 @@
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "cloister/bytes.h"
@@ -149,13 +150,26 @@ void write(Writer& w, const T& value) {
 // The smallest encoding of one T, so a length prefix can be checked against
 // the bytes left before anything is allocated.
 template <typename T>
+constexpr std::size_t min_encoded_size();
+
+// A struct's smallest encoding is the sum of its fields' smallest encodings.
+template <typename Tuple>
+struct min_fields_size;
+template <typename... F>
+struct min_fields_size<std::tuple<F...>> {
+  static constexpr std::size_t value = (std::size_t{0} + ... + min_encoded_size<std::remove_cvref_t<F>>());
+};
+
+template <typename T>
 constexpr std::size_t min_encoded_size() {
   if constexpr (std::is_same_v<T, bool>) return 1;
   else if constexpr (std::is_enum_v<T>) return sizeof(std::underlying_type_t<T>);
   else if constexpr (std::is_arithmetic_v<T>) return sizeof(T);
   else if constexpr (is_byte_array<T>::value) return std::tuple_size_v<T>;
   else if constexpr (is_optional<T>::value) return 1;
-  else if constexpr (HasFields<T>) return 0;  // may be empty; bounded by max_elements
+  // Counting a struct as 0 bytes let a 4-byte count reserve max_elements
+  // structs; an empty struct is still 0 and bounded by max_elements.
+  else if constexpr (HasFields<T>) return min_fields_size<decltype(std::declval<T&>().wire_fields())>::value;
   else return 4;  // strings, byte strings, vectors: a length prefix
 }
 
