@@ -31,7 +31,7 @@ TEST_P(BothBackends, EchoesPayloadsOfEverySize) {
     Bytes data(size);
     for (std::size_t i = 0; i < size; ++i) data[i] = static_cast<std::uint8_t>(i * 31 + 7);
     auto reply = enclave.call(Echo{.data = data});
-    ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+    ASSERT_TRUE(reply.is_ok()) << size << ": " << reply.status().to_string();
     EXPECT_EQ(reply->data, data);
   }
 }

@@ -17,6 +17,8 @@
 namespace cloister::cli {
 namespace {
 
+using platform::PlatformIdentity;
+
 std::atomic<bool> g_stop{false};
 void on_stop_signal(int) { g_stop.store(true); }
 

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cloister/host.h"
+#include "cloister/seal.h"
 #include "sealing_calls.h"
 
 namespace {

@@ -26,7 +26,9 @@ const char* to_string(ErrorCode code) {
 
 std::string Status::to_string() const {
   if (is_ok()) return "ok";
-  return std::string(cloister::to_string(code_)) + ": " + message_;
+  std::string name = cloister::to_string(code_);
+  if (message_.rfind(name, 0) == 0) return message_;  // the message already names it
+  return name + ": " + message_;
 }
 
 void secure_wipe(void* data, std::size_t size) {

@@ -2,6 +2,8 @@
 // identity the platform measured, install the syscall filter, register the
 // enclave's handlers and serve one channel slot per thread.
 #include <openssl/crypto.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -109,6 +111,9 @@ int main() {
     if (::fcntl(fd, F_GETFD) < 0) ::_exit(kBadStart);
   }
   ::syscall(SYS_close_range, 6u, ~0u, 0u);
+  // One malloc arena: glibc's per-thread arenas read /proc/sys/vm/overcommit_memory
+  // the first time they shrink, which the syscall filter would (rightly) kill.
+  ::mallopt(M_ARENA_MAX, 1);
   ChannelView view = map_channel();
   install_death_handlers();
 
@@ -119,6 +124,10 @@ int main() {
   if (!reply.is_ok()) die(channel::kStartupFailed, 2, kBadStart);
   if (reply->config.max_threads != view.slot_count) die(channel::kStartupFailed, 3, kBadStart);
   limit_memory(reply->config, view.slot_count);
+
+  // glibc installs its thread signal handlers (rt_sigaction) on the first
+  // pthread_create of a static binary: get that done while it is allowed.
+  std::thread([] {}).join();
 
   if (!install_syscall_filter().is_ok()) die(channel::kStartupFailed, 4, kFilterFailed);
 

@@ -58,7 +58,7 @@ class SimBackend final : public EnclaveBackend, public enclave::EnclaveContext {
 
 Result<std::unique_ptr<EnclaveBackend>> create_sim_backend(const std::string& image_path,
                                                            const EnclaveOptions& options) {
-  CLOISTER_ASSIGN_OR_RETURN(SignedImage image, load_signed_image(image_path));
+  CLOISTER_ASSIGN_OR_RETURN(image::SignedImage image, image::load_signed_image(image_path));
   std::string name = options.sim_entry;
   enclave::EntryFunction entry = name.empty() ? enclave::sole_entry(&name) : enclave::find_entry(name);
   if (entry == nullptr) {

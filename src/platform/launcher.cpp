@@ -139,10 +139,10 @@ EnclaveLauncher::EnclaveLauncher(std::shared_ptr<const PlatformIdentity> identit
 
 Result<LaunchedEnclave> EnclaveLauncher::launch(int image_fd, const LaunchParams& params) {
   std::size_t size = 0;
-  CLOISTER_ASSIGN_OR_RETURN(UniqueFd image, sealed_copy(image_fd, size));
-  Mapping map(::mmap(nullptr, size, PROT_READ, MAP_SHARED, image.get(), 0), size);
+  CLOISTER_ASSIGN_OR_RETURN(UniqueFd image_memfd, sealed_copy(image_fd, size));
+  Mapping map(::mmap(nullptr, size, PROT_READ, MAP_SHARED, image_memfd.get(), 0), size);
   if (!map.ok()) return errno_status("cannot map the enclave image");
-  CLOISTER_ASSIGN_OR_RETURN(SignedImage signed_image, parse_signed_image(map.view()));
+  CLOISTER_ASSIGN_OR_RETURN(image::SignedImage signed_image, image::parse_signed_image(map.view()));
 
   if (params.slot_capacity < 4096 || params.slot_capacity > (256u << 20)) {
     return Status(ErrorCode::out_of_range, "channel message size must be between 4 KiB and 256 MiB");
@@ -160,7 +160,7 @@ Result<LaunchedEnclave> EnclaveLauncher::launch(int image_fd, const LaunchParams
 
   pid_t pid = ::fork();
   if (pid < 0) return errno_status("cannot start the enclave process");
-  if (pid == 0) exec_enclave(image.get(), enclave_lifeline.get(), channel_fd.get(), enclave_platform.get(), params);
+  if (pid == 0) exec_enclave(image_memfd.get(), enclave_lifeline.get(), channel_fd.get(), enclave_platform.get(), params);
 
   LaunchedEnclave launched;
   launched.pid = pid;
