@@ -4,6 +4,8 @@
 #include <openssl/crypto.h>
 #include <openssl/kdf.h>
 
+#include <ctime>
+
 #include "crypto/openssl_util.h"
 #include "crypto/rng.h"
 
@@ -22,6 +24,9 @@ Status initialize() {
   if (mac == nullptr || kdf == nullptr) {
     return internal::openssl_error(ErrorCode::crypto_error, "HMAC or HKDF unavailable");
   }
+  // glibc loads /etc/localtime the first time any time conversion runs, even
+  // gmtime_r, which OpenSSL uses for certificate validity; load it now.
+  tzset();
   std::uint8_t seed_probe[32];
   Status status = random_fill(seed_probe);
   OPENSSL_cleanse(seed_probe, sizeof(seed_probe));

@@ -40,7 +40,10 @@ const EVP_MD* message_digest(HashAlgorithm algorithm) {
 
 BioPtr read_only_bio(std::string_view text) {
   if (!fits_int(text.size())) return nullptr;
-  return BioPtr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+  // BIO_new_mem_buf refuses a null pointer even for zero length, which an
+  // empty string_view may carry; empty input is a parse error, not a BIO one.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  return BioPtr(BIO_new_mem_buf(data, static_cast<int>(text.size())));
 }
 
 BioPtr secure_memory_bio() {
