@@ -2,6 +2,7 @@
 // signature), then the relying party's expectations. Each failure names the
 // check, so an operator can tell a misconfigured policy from an attack.
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "attest/cert_cache.h"
@@ -35,9 +36,10 @@ std::int64_t now_ms(const Expectations& expect) {
 
 // Checks the chain and that the leaf certifies the key whose id the report
 // names; returns the leaf's public key for the signature check.
-Result<crypto::PublicKey> verify_platform_key(const attest::Evidence& evidence, const Report& report,
+Result<crypto::PublicKey> verify_platform_key(const attest::Evidence& evidence,
                                               const std::vector<Bytes>& trusted_roots_der, std::int64_t at_ms,
                                               VerifiedEvidence& out) {
+  const Report& report = evidence.report;
   if (trusted_roots_der.empty()) return chain_failure("no trusted roots are configured");
   std::vector<crypto::Certificate> roots;
   roots.reserve(trusted_roots_der.size());
@@ -146,7 +148,7 @@ Result<VerifiedEvidence> verify_evidence(ByteView evidence_bytes, const std::vec
   const std::int64_t now = now_ms(expect);
   VerifiedEvidence out;
   CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey key,
-                            verify_platform_key(evidence, evidence.report, trusted_roots_der, now, out));
+                            verify_platform_key(evidence, trusted_roots_der, now, out));
   if (!key.verify(attest::evidence_signature_input(evidence.report), evidence.signature)) {
     return refused("evidence signature does not verify");
   }
