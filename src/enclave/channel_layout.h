@@ -15,7 +15,7 @@
 namespace cloister::channel {
 
 inline constexpr std::uint32_t kMagic = 0x434c4348;  // "CLCH"
-inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kVersion = 2;
 
 enum SlotState : std::uint32_t {
   kIdle = 0,
@@ -44,13 +44,17 @@ struct alignas(64) Header {
   std::uint32_t spin_iterations;     // how long a waiting side spins before sleeping; 0: sleep at once
 };
 
+// The state word shares its cache line with the message's ids and length, so
+// a small message crosses between cores as one line, as in a raw ping-pong.
+// The sleeping flags, which rarely change, have a line of their own that both
+// sides keep cached while they spin.
 struct alignas(64) SlotHeader {
   std::atomic<std::uint32_t> state;  // futex word
-  std::atomic<std::uint32_t> host_sleeping;
-  std::atomic<std::uint32_t> enclave_sleeping;
   std::uint32_t call_id;
   std::uint32_t status;  // ErrorCode of the reply; 0 for ok
   std::uint32_t length;  // payload bytes in use
+  alignas(64) std::atomic<std::uint32_t> host_sleeping;
+  std::atomic<std::uint32_t> enclave_sleeping;
 };
 
 inline std::size_t slot_stride(std::uint32_t capacity) {

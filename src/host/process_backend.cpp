@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "enclave/channel_layout.h"
@@ -61,7 +62,8 @@ class ProcessBackend final : public EnclaveBackend {
     if (header_->magic != channel::kMagic || channel::region_size(slot_count_, capacity_) > size_) {
       return Status(ErrorCode::internal, "the platform returned a malformed channel");
     }
-    for (std::uint32_t i = slot_count_; i > 0; --i) free_slots_.push_back(i - 1);
+    busy_ = std::make_unique<std::atomic<bool>[]>(slot_count_);
+    for (std::uint32_t i = 0; i < slot_count_; ++i) busy_[i].store(false);
     return wait_until_ready();
   }
 
@@ -71,24 +73,51 @@ class ProcessBackend final : public EnclaveBackend {
                                                  " bytes exceeds the channel's message limit of " +
                                                  std::to_string(capacity_) + " bytes (EnclaveOptions::max_message_size)");
     }
-    std::uint32_t index = 0;
-    {
-      std::unique_lock lock(mutex_);
-      slot_available_.wait(lock, [this] { return !free_slots_.empty() || dead_; });
-      if (dead_) return death_status();
-      index = free_slots_.back();
-      free_slots_.pop_back();
-    }
-    Result<Bytes> reply = run_on_slot(index, id, request);
-    {
-      std::lock_guard lock(mutex_);
-      free_slots_.push_back(index);
-    }
-    slot_available_.notify_one();
+    if (dead_.load()) return death_status();
+    std::optional<std::uint32_t> index = acquire_slot();
+    if (!index) return death_status();
+    Result<Bytes> reply = run_on_slot(*index, id, request);
+    release_slot(*index);
     return reply;
   }
 
  private:
+  // Slots are claimed without a lock; a caller that finds none free sleeps
+  // until one is released (or the enclave dies).
+  std::optional<std::uint32_t> try_acquire_slot() {
+    thread_local std::uint32_t hint = 0;
+    for (std::uint32_t i = 0; i < slot_count_; ++i) {
+      std::uint32_t index = (hint + i) % slot_count_;
+      bool expected = false;
+      if (busy_[index].compare_exchange_strong(expected, true, std::memory_order_acquire)) {
+        hint = index;
+        return index;
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::uint32_t> acquire_slot() {
+    if (auto index = try_acquire_slot()) return index;
+    std::unique_lock lock(mutex_);
+    waiters_.fetch_add(1);
+    std::optional<std::uint32_t> index;
+    slot_available_.wait(lock, [&] {
+      index = try_acquire_slot();
+      return index.has_value() || dead_.load();
+    });
+    waiters_.fetch_sub(1);
+    return index;
+  }
+
+  void release_slot(std::uint32_t index) {
+    busy_[index].store(false, std::memory_order_seq_cst);
+    if (waiters_.load(std::memory_order_seq_cst) > 0) {
+      std::lock_guard lock(mutex_);
+      slot_available_.notify_one();
+    }
+  }
+
   Result<Bytes> run_on_slot(std::uint32_t index, std::uint32_t id, ByteView request) {
     channel::SlotHeader* slot = channel::slot_at(base_, capacity_, index);
     write_payload(slot, id, 0, request);
@@ -164,7 +193,7 @@ class ProcessBackend final : public EnclaveBackend {
   Status mark_dead() {
     {
       std::lock_guard lock(mutex_);
-      dead_ = true;
+      dead_.store(true);
     }
     slot_available_.notify_all();
     return death_status();
@@ -196,8 +225,9 @@ class ProcessBackend final : public EnclaveBackend {
   std::uint32_t capacity_ = 0;
   std::mutex mutex_;
   std::condition_variable slot_available_;
-  std::vector<std::uint32_t> free_slots_;
-  bool dead_ = false;
+  std::unique_ptr<std::atomic<bool>[]> busy_;
+  std::atomic<int> waiters_{0};
+  std::atomic<bool> dead_{false};
 };
 
 }  // namespace
