@@ -6,6 +6,7 @@
 #include <string>
 
 #include "attest/cert_cache.h"
+#include "attest/chain_cache.h"
 #include "attest/evidence_format.h"
 #include "attest/platform_id.h"
 #include "cloister/evidence.h"
@@ -34,6 +35,39 @@ std::int64_t now_ms(const Expectations& expect) {
       .count();
 }
 
+// Verifies the chain against the roots that could have issued its top
+// certificate. A chain whose signatures verified before against the same root
+// (exact bytes) only has its validity periods checked again.
+Status verify_chain_once(const std::vector<Bytes>& chain_der, const std::vector<crypto::Certificate>& chain,
+                         const std::vector<Bytes>& roots_der, const std::vector<crypto::Certificate>& roots,
+                         std::int64_t at_seconds) {
+  const std::string issuer = chain.back().issuer();
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    if (roots[i].subject() != issuer) continue;
+    auto key = attest::chain_key(chain_der, roots_der[i]);
+    if (attest::chain_verified_before(key)) {
+      std::vector<const crypto::Certificate*> all;
+      for (const auto& certificate : chain) all.push_back(&certificate);
+      all.push_back(&roots[i]);
+      return attest::check_validity_periods(all, at_seconds);
+    }
+  }
+  std::vector<crypto::Certificate> intermediates;
+  for (std::size_t i = 1; i < chain.size(); ++i) intermediates.push_back(chain[i].clone());
+  Status chained = crypto::verify_chain(chain.front(), intermediates, roots, at_seconds);
+  if (!chained) return chained;
+  // Remember the chain under every root of the right name that verifies it alone.
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    if (roots[i].subject() != issuer) continue;
+    std::vector<crypto::Certificate> one;
+    one.push_back(roots[i].clone());
+    if (roots.size() == 1 || crypto::verify_chain(chain.front(), intermediates, one, at_seconds)) {
+      attest::remember_verified_chain(attest::chain_key(chain_der, roots_der[i]));
+    }
+  }
+  return Status::ok();
+}
+
 // Checks the chain and that the leaf certifies the key whose id the report
 // names; returns the leaf's public key for the signature check.
 Result<crypto::PublicKey> verify_platform_key(const attest::Evidence& evidence,
@@ -58,9 +92,7 @@ Result<crypto::PublicKey> verify_platform_key(const attest::Evidence& evidence,
     chain.push_back(std::move(cert).value());
   }
   const crypto::Certificate& leaf = chain.front();
-  std::vector<crypto::Certificate> intermediates;
-  for (std::size_t i = 1; i < chain.size(); ++i) intermediates.push_back(chain[i].clone());
-  Status chained = crypto::verify_chain(leaf, intermediates, roots, at_ms / 1000);
+  Status chained = verify_chain_once(evidence.certificate_chain, chain, trusted_roots_der, roots, at_ms / 1000);
   if (!chained) return chain_failure(chained.message());
 
   auto key = leaf.public_key();
