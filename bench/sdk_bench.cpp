@@ -138,12 +138,12 @@ int main(int argc, char** argv) {
   double verify_us = ns_per_op([&] {
     if (!verify_evidence(evidence, roots, expect).is_ok()) std::abort();
   }) / 1e3;
-  auto key = crypto::PrivateKey::generate(crypto::KeyType::ec_p256);
+  auto signing_key = crypto::PrivateKey::generate(crypto::KeyType::ec_p256);
   Bytes message(200, 7);
-  auto signature = key->sign(message);
-  crypto::PublicKey public_key = key->public_key();
+  auto signature = signing_key->sign(message);
+  crypto::PublicKey public_key = signing_key->public_key();
   double sign_us = ns_per_op([&] {
-    if (!key->sign(message).is_ok()) std::abort();
+    if (!signing_key->sign(message).is_ok()) std::abort();
   }) / 1e3;
   double raw_verify_us = ns_per_op([&] {
     if (!public_key.verify(message, *signature).is_ok()) std::abort();
