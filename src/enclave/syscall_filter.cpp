@@ -30,6 +30,16 @@ constexpr int kAllowed[] = {
     SCMP_SYS(set_robust_list), SCMP_SYS(rseq),       SCMP_SYS(sched_getaffinity),
 };
 
+// libseccomp's SCMP_A* macros use C compound literals; spell the struct out.
+scmp_arg_cmp argument(unsigned index, scmp_compare op, scmp_datum_t a, scmp_datum_t b = 0) {
+  scmp_arg_cmp cmp{};
+  cmp.arg = index;
+  cmp.op = op;
+  cmp.datum_a = a;
+  cmp.datum_b = b;
+  return cmp;
+}
+
 }  // namespace
 
 Status install_syscall_filter() {
@@ -40,16 +50,16 @@ Status install_syscall_filter() {
   for (int syscall : kAllowed) rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0);
   // Memory may be mapped and protected, but never made executable: the
   // measured image is the only code that runs.
-  rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-  rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+  rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1, argument(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+  rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1, argument(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
   // Threads only (CLONE_THREAD), never new processes.
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-                         SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+                         argument(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
   // clone3 passes its flags in memory a filter cannot read; glibc falls back to clone.
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
   // abort() signals itself; let that through (to this process only) so it is reported as SIGABRT.
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-                         SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(::getpid())));
+                         argument(0, SCMP_CMP_EQ, static_cast<scmp_datum_t>(::getpid())));
   if (rc != 0) return Status(ErrorCode::internal, "cannot build the seccomp filter");
   if (seccomp_load(ctx) != 0) return Status(ErrorCode::internal, "cannot install the seccomp filter");
   return Status::ok();
