@@ -41,6 +41,33 @@ grep -q "platform daemon" "$work/exchange.log" || fail "key exchange did not use
 grep -q "DEVELOPMENT" "$work/exchange.log" && fail "daemon evidence claims a development platform"
 grep -q "key exchange succeeded: 3 of 3 attacks refused" "$work/exchange.log" || fail "key exchange outcome"
 
+# Evidence through the daemon passes the default policy: no --allow flags.
+nonce=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+measurement=$("$cloister" enclave measure --image "$hello_image" | awk '/^measurement:/ {print $2}')
+"$cloister" platform ca --data-dir "$work/platform" > "$work/ca.pem"
+"$hello_host" "$hello_image" --evidence "$work/evidence.bin" --nonce "$nonce" > /dev/null
+"$cloister" attest verify --evidence "$work/evidence.bin" --ca "$work/ca.pem" --report-data "$nonce" \
+  --measurement "$measurement" --max-age 60 > "$work/verify.log" || fail "daemon evidence refused: $(cat "$work/verify.log")"
+grep -q "verified: yes" "$work/verify.log" || fail "verify printed no verdict"
+"$cloister" attest describe --evidence "$work/evidence.bin" | grep -q "NOT VERIFIED" || fail "describe"
+# A hand-edited blob, a replayed nonce, another platform's evidence: all refused.
+size=$(stat -c %s "$work/evidence.bin")
+for offset in 20 100 $((size / 2)) $((size - 10)); do
+  cp "$work/evidence.bin" "$work/edited.bin"
+  printf '\x5a' | dd of="$work/edited.bin" bs=1 seek="$offset" conv=notrunc status=none
+  cmp -s "$work/evidence.bin" "$work/edited.bin" && continue
+  if "$cloister" attest verify --evidence "$work/edited.bin" --ca "$work/ca.pem" 2> "$work/edited.log"; then
+    fail "hand-edited evidence (offset $offset) verified"
+  fi
+  grep -q "evidence refused" "$work/edited.log" || fail "edited evidence error: $(cat "$work/edited.log")"
+done
+"$cloister" attest verify --evidence "$work/evidence.bin" --ca "$work/ca.pem" --report-data "00$nonce" 2> /dev/null \
+  && fail "replayed evidence passed a fresh nonce"
+env -u CLOISTER_PLATFORM_SOCKET "$hello_host" "$hello_image" --evidence "$work/dev.bin" > /dev/null
+"$cloister" attest verify --evidence "$work/dev.bin" --ca "$work/ca.pem" --allow-development-platform 2> "$work/dev.log" \
+  && fail "another platform's evidence verified"
+grep -q "trusted root" "$work/dev.log" || fail "other-platform error: $(cat "$work/dev.log")"
+
 cp "$hello_image" "$work/tampered.signed"
 printf '\x01' | dd of="$work/tampered.signed" bs=1 seek=4096 conv=notrunc status=none
 if "$hello_host" "$work/tampered.signed" > "$work/tampered.log" 2>&1; then fail "tampered image ran"; fi

@@ -18,4 +18,10 @@ CLOISTER_ENCLAVE(hello) {
     reply.greetings_so_far = ++greetings;
     return reply;
   });
+  // The nonce is the verifier's: it goes into the report data as it is.
+  enclave.on<hello::Attest>([](const hello::Attest& request) -> cloister::Result<hello::Attest::Reply> {
+    auto evidence = cloister::enclave::get_evidence(request.nonce);
+    if (!evidence.is_ok()) return evidence.status();
+    return hello::Attest::Reply{.evidence = std::move(evidence).value()};
+  });
 }

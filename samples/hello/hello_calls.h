@@ -1,6 +1,7 @@
 // The calls between the hello host and its enclave, declared once for both.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -17,6 +18,17 @@ struct Greet {
     std::string greeting;
     std::uint64_t greetings_so_far = 0;
     CLOISTER_FIELDS(greeting, greetings_so_far)
+  };
+};
+
+// ecall: evidence of this enclave, fresh for a verifier's nonce.
+struct Attest {
+  static constexpr std::uint32_t id = 2;
+  std::array<std::uint8_t, 64> nonce{};
+  CLOISTER_FIELDS(nonce)
+  struct Reply {
+    cloister::Bytes evidence;
+    CLOISTER_FIELDS(evidence)
   };
 };
 
