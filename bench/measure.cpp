@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 namespace cloister::bench {
@@ -18,8 +17,9 @@ double ns_per_op(const std::function<void()>& op, std::chrono::milliseconds batc
     auto elapsed = clock::now() - start;
     if (elapsed >= batch_time / 4 || count >= (1ull << 30)) {
       double per_op = std::chrono::duration<double, std::nano>(elapsed).count() / static_cast<double>(count);
-      count = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(
-                                             std::chrono::duration<double, std::nano>(batch_time).count() / per_op));
+      count = std::max<std::uint64_t>(
+          1,
+          static_cast<std::uint64_t>(std::chrono::duration<double, std::nano>(batch_time).count() / per_op));
       break;
     }
     count *= 4;
@@ -37,17 +37,17 @@ double ns_per_op(const std::function<void()>& op, std::chrono::milliseconds batc
 
 void Table::print() const {
   std::printf("\n%s\n", title_.c_str());
-  std::printf("%-44s %14s %-6s  %-32s %14s %9s  %s\n", "measurement", "value", "unit", "baseline (same run)", "value",
-              "ratio", "note");
+  std::printf("%-44s %14s %-6s  %-32s %14s %9s  %s\n", "measurement", "value", "unit", "baseline (same run)",
+              "value", "ratio", "note");
   std::printf("%s\n", std::string(140, '-').c_str());
   for (const auto& row : rows_) {
     if (row.baseline_name.empty()) {
-      std::printf("%-44s %14.3f %-6s  %-32s %14s %9s  %s\n", row.name.c_str(), row.value, row.unit.c_str(), "", "",
-                  "", row.ratio_note.c_str());
+      std::printf("%-44s %14.3f %-6s  %-32s %14s %9s  %s\n", row.name.c_str(), row.value, row.unit.c_str(),
+                  "", "", "", row.ratio_note.c_str());
     } else {
-      std::printf("%-44s %14.3f %-6s  %-32s %14.3f %8.2fx  %s\n", row.name.c_str(), row.value, row.unit.c_str(),
-                  row.baseline_name.c_str(), row.baseline, row.baseline != 0 ? row.value / row.baseline : 0.0,
-                  row.ratio_note.c_str());
+      std::printf("%-44s %14.3f %-6s  %-32s %14.3f %8.2fx  %s\n", row.name.c_str(), row.value,
+                  row.unit.c_str(), row.baseline_name.c_str(), row.baseline,
+                  row.baseline != 0 ? row.value / row.baseline : 0.0, row.ratio_note.c_str());
     }
   }
 }

@@ -11,8 +11,8 @@ namespace cloister::bench {
 
 // Median nanoseconds per operation over `batches` batches, each of enough
 // operations to last about `batch_time`.
-double ns_per_op(const std::function<void()>& op, std::chrono::milliseconds batch_time = std::chrono::milliseconds(100),
-                 int batches = 5);
+double ns_per_op(const std::function<void()>& op,
+                 std::chrono::milliseconds batch_time = std::chrono::milliseconds(100), int batches = 5);
 
 struct Row {
   std::string name;
@@ -20,7 +20,7 @@ struct Row {
   std::string unit;
   std::string baseline_name;  // empty: no baseline
   double baseline = 0;
-  std::string ratio_note;     // e.g. "target <= 2x"
+  std::string ratio_note;  // e.g. "target <= 2x"
 };
 
 class Table {

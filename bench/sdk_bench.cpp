@@ -74,14 +74,17 @@ double empty_call_ns(Enclave& enclave) {
   });
 }
 
-double gb_per_s(std::size_t bytes, double ns) { return static_cast<double>(bytes) / ns; }
+double gb_per_s(std::size_t bytes, double ns) {
+  return static_cast<double>(bytes) / ns;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string json;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) json = argv[++i];
+    if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+      json = argv[++i];
     else if (std::strcmp(argv[i], "--help") == 0) {
       std::cout << "usage: cloister_bench [--json FILE]\n";
       return 0;
@@ -91,7 +94,10 @@ int main(int argc, char** argv) {
               std::to_string(std::thread::hardware_concurrency()) + " cores)");
 
   std::cerr << "measuring call round trips...\n";
-  double direct = ns_per_op([] { static std::uint64_t (*volatile fn)(std::uint64_t) = empty_function; fn(1); });
+  double direct = ns_per_op([] {
+    static std::uint64_t (*volatile fn)(std::uint64_t) = empty_function;
+    fn(1);
+  });
   double raw = raw_ping_pong_ns();
   Enclave sim = make(Backend::sim, CallMode::sleeping);
   Enclave switchless = make(Backend::process, CallMode::switchless);
@@ -117,38 +123,44 @@ int main(int argc, char** argv) {
       if (!switchless.call(Checksum{.data = data}).is_ok()) std::abort();
     });
     std::string label = size == 4096 ? "4 KiB" : "1 MiB";
-    table.add({"ecall with " + label + " payload (switchless)", gb_per_s(size, call_ns), "GB/s", "memcpy " + label,
-               gb_per_s(size, memcpy_ns)});
+    table.add({"ecall with " + label + " payload (switchless)", gb_per_s(size, call_ns), "GB/s",
+               "memcpy " + label, gb_per_s(size, memcpy_ns)});
   }
 
   std::cerr << "measuring enclave creation...\n";
-  double create_ms = ns_per_op([] { make(Backend::process, CallMode::sleeping); }, std::chrono::milliseconds(400), 3) / 1e6;
+  double create_ms =
+      ns_per_op([] { make(Backend::process, CallMode::sleeping); }, std::chrono::milliseconds(400), 3) / 1e6;
   table.add({"enclave creation (process, dev platform)", create_ms, "ms", "", 0, "target < 50 ms"});
 
   std::cerr << "measuring evidence...\n";
   Bytes evidence;
   double generate_us = ns_per_op([&] {
-    auto reply = sleeping.call(GetEvidence{});
-    if (!reply.is_ok()) std::abort();
-    evidence = reply->evidence;
-  }) / 1e3;
+                         auto reply = sleeping.call(GetEvidence{});
+                         if (!reply.is_ok()) std::abort();
+                         evidence = reply->evidence;
+                       }) /
+                       1e3;
   Expectations expect;
   expect.allow_development_platform = true;
   std::vector<Bytes> roots{sleeping.platform_ca_der()};
   double verify_us = ns_per_op([&] {
-    if (!verify_evidence(evidence, roots, expect).is_ok()) std::abort();
-  }) / 1e3;
+                       if (!verify_evidence(evidence, roots, expect).is_ok()) std::abort();
+                     }) /
+                     1e3;
   auto signing_key = crypto::PrivateKey::generate(crypto::KeyType::ec_p256);
   Bytes message(200, 7);
   auto signature = signing_key->sign(message);
   crypto::PublicKey public_key = signing_key->public_key();
   double sign_us = ns_per_op([&] {
-    if (!signing_key->sign(message).is_ok()) std::abort();
-  }) / 1e3;
+                     if (!signing_key->sign(message).is_ok()) std::abort();
+                   }) /
+                   1e3;
   double raw_verify_us = ns_per_op([&] {
-    if (!public_key.verify(message, *signature).is_ok()) std::abort();
-  }) / 1e3;
-  table.add({"evidence generation (ecall + platform signs)", generate_us, "us", "one raw ECDSA P-256 sign", sign_us});
+                           if (!public_key.verify(message, *signature).is_ok()) std::abort();
+                         }) /
+                         1e3;
+  table.add({"evidence generation (ecall + platform signs)", generate_us, "us", "one raw ECDSA P-256 sign",
+             sign_us});
   table.add({"evidence verification", verify_us, "us", "one raw ECDSA P-256 verify", raw_verify_us,
              "target < 100 us"});
 
@@ -168,8 +180,10 @@ int main(int argc, char** argv) {
     if (!crypto::aes_gcm_encrypt(key, iv, {}, plaintext).is_ok()) std::abort();
   });
   double mb = static_cast<double>(plaintext.size()) / 1e6;
-  table.add({"seal 1 MiB (ecall, in and out)", mb / (seal_ns / 1e9), "MB/s", "AES-256-GCM in the host", mb / (gcm_ns / 1e9)});
-  table.add({"unseal 1 MiB (ecall, in and out)", mb / (unseal_ns / 1e9), "MB/s", "AES-256-GCM in the host", mb / (gcm_ns / 1e9)});
+  table.add({"seal 1 MiB (ecall, in and out)", mb / (seal_ns / 1e9), "MB/s", "AES-256-GCM in the host",
+             mb / (gcm_ns / 1e9)});
+  table.add({"unseal 1 MiB (ecall, in and out)", mb / (unseal_ns / 1e9), "MB/s", "AES-256-GCM in the host",
+             mb / (gcm_ns / 1e9)});
 
   table.print();
   if (!json.empty()) {

@@ -119,7 +119,8 @@ TEST(ProcessBackend, ProcessCreationAndExecutableMemoryAreForbidden) {
     Enclave enclave = launch();
     auto reply = enclave.call(Misbehave{.kind = kind});
     ASSERT_FALSE(reply.is_ok());
-    EXPECT_NE(reply.status().message().find("forbidden system call"), std::string::npos) << reply.status().message();
+    EXPECT_NE(reply.status().message().find("forbidden system call"), std::string::npos)
+        << reply.status().message();
   }
 }
 
@@ -147,7 +148,8 @@ TEST(ProcessBackend, TamperedOrMissingImagesAreRefused) {
       options.backend = backend;
       auto enclave = Enclave::create(path.string(), options);
       ASSERT_FALSE(enclave.is_ok()) << "offset " << offset;
-      EXPECT_NE(enclave.status().message().find("signature"), std::string::npos) << enclave.status().message();
+      EXPECT_NE(enclave.status().message().find("signature"), std::string::npos)
+          << enclave.status().message();
     }
   }
   std::filesystem::remove(path);

@@ -59,7 +59,8 @@ TEST(Evidence, DefaultExpectationsRefuseTheDevelopmentPlatform) {
   Enclave enclave = launch(TEST_ENCLAVE_IMAGE);
   auto verified = verify_evidence(evidence_of(enclave), {enclave.platform_ca_der()}, Expectations{});
   ASSERT_FALSE(verified.is_ok());
-  EXPECT_NE(verified.status().message().find("development"), std::string::npos) << verified.status().message();
+  EXPECT_NE(verified.status().message().find("development"), std::string::npos)
+      << verified.status().message();
 }
 
 TEST(Evidence, SimEvidenceSaysNoIsolationAndDebugAndIsRefused) {
@@ -103,7 +104,8 @@ TEST(Evidence, EvidenceFromAnotherPlatformIsRefused) {
   ASSERT_TRUE(other.is_ok());
   auto verified = verify_evidence(evidence_of(enclave), {other->operator_ca_der()}, development_ok());
   ASSERT_FALSE(verified.is_ok());
-  EXPECT_NE(verified.status().message().find("trusted root"), std::string::npos) << verified.status().message();
+  EXPECT_NE(verified.status().message().find("trusted root"), std::string::npos)
+      << verified.status().message();
 }
 
 TEST(Evidence, ReplayedEvidenceFailsTheNonceCheck) {
@@ -114,7 +116,8 @@ TEST(Evidence, ReplayedEvidenceFailsTheNonceCheck) {
   expect.report_data_prefix = Bytes(fresh.begin(), fresh.begin() + 32);
   auto verified = verify_evidence(old, {enclave.platform_ca_der()}, expect);
   ASSERT_FALSE(verified.is_ok());
-  EXPECT_NE(verified.status().message().find("report data"), std::string::npos) << verified.status().message();
+  EXPECT_NE(verified.status().message().find("report data"), std::string::npos)
+      << verified.status().message();
 }
 
 TEST(Evidence, WrongSignerIsRefused) {
@@ -137,7 +140,8 @@ TEST(Sealing, OnlyTheRightEnclavesUnseal) {
   Enclave other_measurement = launch(TEST_ENCLAVE_DEBUG_IMAGE);
   Bytes secret = to_bytes("sealed across enclave instances");
   for (auto policy : {SealPolicy::unique, SealPolicy::product}) {
-    auto sealed = ours.call(Seal{.policy = static_cast<std::uint8_t>(policy), .plaintext = secret, .aad = {7}});
+    auto sealed =
+        ours.call(Seal{.policy = static_cast<std::uint8_t>(policy), .plaintext = secret, .aad = {7}});
     ASSERT_TRUE(sealed.is_ok()) << sealed.status().to_string();
     auto same = again.call(Unseal{.sealed = sealed->sealed, .aad = {7}});
     ASSERT_TRUE(same.is_ok()) << same.status().to_string();

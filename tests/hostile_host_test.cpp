@@ -98,7 +98,8 @@ TEST_F(HostileHost, RandomPayloadsAndCallIdsGetErrors) {
   for (int round = 0; round < 300; ++round) {
     channel::SlotHeader* s = slot(static_cast<std::uint32_t>(round) % slot_count_);
     std::uint32_t length = random() % 512;
-    for (std::uint32_t i = 0; i < length; ++i) channel::payload_of(s)[i] = static_cast<std::uint8_t>(random());
+    for (std::uint32_t i = 0; i < length; ++i)
+      channel::payload_of(s)[i] = static_cast<std::uint8_t>(random());
     // Mostly real call ids, so the garbage reaches the decoders.
     s->call_id = round % 4 == 0 ? random() : static_cast<std::uint32_t>(round % 10 + 1);
     if (s->call_id == Misbehave::id) s->call_id = Echo::id;  // asking it to crash is not garbage

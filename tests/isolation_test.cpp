@@ -43,7 +43,9 @@ Result<std::string> read_vm(int pid, std::uint64_t address, std::size_t size) {
   return out;
 }
 
-TEST(Isolation, RunsUnprivileged) { EXPECT_NE(::geteuid(), 0u) << "run this test through run_unprivileged.sh"; }
+TEST(Isolation, RunsUnprivileged) {
+  EXPECT_NE(::geteuid(), 0u) << "run this test through run_unprivileged.sh";
+}
 
 std::string image_path() {
   const char* path = std::getenv("CLOISTER_TEST_IMAGE");

@@ -26,7 +26,8 @@ template <std::size_t N>
 Result<std::array<std::uint8_t, N>> hex_array(const std::string& text, const char* what) {
   auto bytes = from_hex(text);
   if (!bytes.is_ok() || bytes->size() != N) {
-    return Status(ErrorCode::invalid_argument, std::string(what) + " must be " + std::to_string(2 * N) + " hex digits");
+    return Status(ErrorCode::invalid_argument,
+                  std::string(what) + " must be " + std::to_string(2 * N) + " hex digits");
   }
   std::array<std::uint8_t, N> out{};
   std::copy(bytes->begin(), bytes->end(), out.begin());
@@ -87,7 +88,8 @@ int run_verify(const VerifyArgs& args) {
   expect.min_security_version = static_cast<std::uint16_t>(args.min_svn);
   if (!args.report_data.empty()) {
     auto value = from_hex(args.report_data);
-    if (!value.is_ok() || value->empty() || value->size() > 64) return fail("--report-data must be 1 to 64 bytes of hex");
+    if (!value.is_ok() || value->empty() || value->size() > 64)
+      return fail("--report-data must be 1 to 64 bytes of hex");
     expect.report_data_prefix = *value;
   }
   expect.max_age_seconds = args.max_age;
@@ -111,7 +113,8 @@ const RegisterCommands registered([](CLI::App& root) {
   describe_cmd->add_option("--evidence", *path, "Evidence file")->required();
   describe_cmd->callback([=] { exit_code() = run_describe(*path); });
 
-  auto* verify = attest->add_subcommand("verify", "Verify an evidence file against operator CAs and expectations");
+  auto* verify =
+      attest->add_subcommand("verify", "Verify an evidence file against operator CAs and expectations");
   auto args = std::make_shared<VerifyArgs>();
   verify->add_option("--evidence", args->evidence, "Evidence file")->required();
   verify->add_option("--ca", args->ca, "Trusted operator CA certificate(s), PEM")->required();
@@ -119,7 +122,8 @@ const RegisterCommands registered([](CLI::App& root) {
   verify->add_option("--signer", args->signer, "Expected signer id (hex)");
   verify->add_option("--product-id", args->product_id, "Expected product id");
   verify->add_option("--min-svn", args->min_svn, "Lowest acceptable security version");
-  verify->add_option("--report-data", args->report_data, "Expected leading bytes of the report data, e.g. a nonce (hex)");
+  verify->add_option("--report-data", args->report_data,
+                     "Expected leading bytes of the report data, e.g. a nonce (hex)");
   verify->add_option("--max-age", args->max_age, "Refuse evidence older than this many seconds");
   verify->add_flag("--allow-debug", args->allow_debug, "Accept debug enclaves");
   verify->add_flag("--allow-sim", args->allow_sim, "Accept evidence without isolation (sim backend)");

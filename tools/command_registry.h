@@ -1,10 +1,9 @@
 // Each `cloister <noun>` lives in its own *_commands.cpp and registers itself here.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace cloister::cli {
 

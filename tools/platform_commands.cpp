@@ -20,7 +20,9 @@ namespace {
 using platform::PlatformIdentity;
 
 std::atomic<bool> g_stop{false};
-void on_stop_signal(int) { g_stop.store(true); }
+void on_stop_signal(int) {
+  g_stop.store(true);
+}
 
 std::string default_data_dir() {
   if (const char* dir = std::getenv("CLOISTER_PLATFORM_DIR")) return dir;
@@ -39,7 +41,8 @@ int run_init(const std::string& data_dir, const std::string& operator_name, bool
   if (!operator_name.empty()) options.operator_name = operator_name;
   auto identity = PlatformIdentity::init(data_dir, options);
   if (!identity.is_ok()) {
-    return fail(identity.status().message(), "pass --force to replace an existing platform, or another --data-dir");
+    return fail(identity.status().message(),
+                "pass --force to replace an existing platform, or another --data-dir");
   }
   std::cout << "platform initialised in " << data_dir << "\n"
             << "platform id: " << to_hex(identity->platform_id()) << "\n"
@@ -52,7 +55,8 @@ int run_serve(const std::string& data_dir, const std::string& socket, const std:
   log::init("platform");
   auto identity = PlatformIdentity::load(data_dir);
   if (!identity.is_ok()) {
-    return fail(identity.status().message(), "create a platform first: cloister platform init --data-dir " + data_dir);
+    return fail(identity.status().message(),
+                "create a platform first: cloister platform init --data-dir " + data_dir);
   }
   platform::DaemonOptions options;
   options.socket_path = socket;
@@ -80,10 +84,12 @@ int run_ca(const std::string& data_dir) {
 }
 
 const RegisterCommands registered([](CLI::App& root) {
-  auto* platform = root.add_subcommand("platform", "Run the platform that launches, measures and attests enclaves");
+  auto* platform =
+      root.add_subcommand("platform", "Run the platform that launches, measures and attests enclaves");
   platform->require_subcommand(1);
 
-  auto* init = platform->add_subcommand("init", "Create a platform: root secret, attestation key, operator CA");
+  auto* init =
+      platform->add_subcommand("init", "Create a platform: root secret, attestation key, operator CA");
   auto data_dir = std::make_shared<std::string>(default_data_dir());
   auto operator_name = std::make_shared<std::string>();
   auto force = std::make_shared<bool>(false);

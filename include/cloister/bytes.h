@@ -16,8 +16,12 @@ using ByteView = std::span<const std::uint8_t>;
 inline ByteView as_bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
-inline std::string to_string(ByteView b) { return {b.begin(), b.end()}; }
-inline Bytes to_bytes(std::string_view s) { return {s.begin(), s.end()}; }
+inline std::string to_string(ByteView b) {
+  return {b.begin(), b.end()};
+}
+inline Bytes to_bytes(std::string_view s) {
+  return {s.begin(), s.end()};
+}
 
 // Overwrites memory in a way the optimiser may not remove.
 void secure_wipe(void* data, std::size_t size);
@@ -32,16 +36,25 @@ class SecretBytes {
   SecretBytes(const SecretBytes& other) = default;
   SecretBytes(SecretBytes&& other) noexcept : data_(std::move(other.data_)) {}
   SecretBytes& operator=(const SecretBytes& other) {
-    if (this != &other) { wipe(); data_ = other.data_; }
+    if (this != &other) {
+      wipe();
+      data_ = other.data_;
+    }
     return *this;
   }
   SecretBytes& operator=(SecretBytes&& other) noexcept {
-    if (this != &other) { wipe(); data_ = std::move(other.data_); }
+    if (this != &other) {
+      wipe();
+      data_ = std::move(other.data_);
+    }
     return *this;
   }
   ~SecretBytes() { wipe(); }
 
-  void wipe() { if (!data_.empty()) secure_wipe(data_.data(), data_.size()); data_.clear(); }
+  void wipe() {
+    if (!data_.empty()) secure_wipe(data_.data(), data_.size());
+    data_.clear();
+  }
   [[nodiscard]] std::uint8_t* data() { return data_.data(); }
   [[nodiscard]] const std::uint8_t* data() const { return data_.data(); }
   [[nodiscard]] std::size_t size() const { return data_.size(); }

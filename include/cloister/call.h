@@ -24,7 +24,8 @@ template <typename T>
 concept CallMessage = requires {
   { T::id } -> std::convertible_to<std::uint32_t>;
   typename T::Reply;
-} && wire::HasFields<T>;
+}
+&&wire::HasFields<T>;
 
 // Call ids at and above this value are reserved for the runtime.
 inline constexpr std::uint32_t kReservedCallIdBase = 0xFFFF0000u;

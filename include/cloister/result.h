@@ -11,17 +11,17 @@ namespace cloister {
 
 enum class ErrorCode {
   ok = 0,
-  invalid_argument,   // the caller passed something malformed
-  out_of_range,       // a length or index past its bound
-  decode_error,       // bytes that do not parse
-  crypto_error,       // OpenSSL failed, or a signature/tag did not verify
-  verification_failed,// evidence, signature or policy check failed
+  invalid_argument,     // the caller passed something malformed
+  out_of_range,         // a length or index past its bound
+  decode_error,         // bytes that do not parse
+  crypto_error,         // OpenSSL failed, or a signature/tag did not verify
+  verification_failed,  // evidence, signature or policy check failed
   not_found,
   permission_denied,
   io_error,
-  enclave_terminated, // the enclave process died
-  enclave_busy,       // all enclave threads are in use
-  unknown_call,       // no handler for that call id
+  enclave_terminated,  // the enclave process died
+  enclave_busy,        // all enclave threads are in use
+  unknown_call,        // no handler for that call id
   internal,
 };
 
@@ -50,12 +50,14 @@ class Status {
   std::string message_;
 };
 
-inline Status error(ErrorCode code, std::string message) { return {code, std::move(message)}; }
+inline Status error(ErrorCode code, std::string message) {
+  return {code, std::move(message)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.is_ok() && "a Result built from a Status must carry an error");
     if (status_.is_ok()) status_ = Status(ErrorCode::internal, "Result built from an ok Status");
@@ -65,9 +67,18 @@ class [[nodiscard]] Result {
   explicit operator bool() const { return is_ok(); }
   [[nodiscard]] const Status& status() const { return status_; }
 
-  T& value() & { assert(is_ok()); return *value_; }
-  const T& value() const& { assert(is_ok()); return *value_; }
-  T&& value() && { assert(is_ok()); return std::move(*value_); }
+  T& value() & {
+    assert(is_ok());
+    return *value_;
+  }
+  const T& value() const& {
+    assert(is_ok());
+    return *value_;
+  }
+  T&& value() && {
+    assert(is_ok());
+    return std::move(*value_);
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -84,9 +95,9 @@ class [[nodiscard]] Result {
 #define CLOISTER_CONCAT_INNER(a, b) a##b
 #define CLOISTER_CONCAT(a, b) CLOISTER_CONCAT_INNER(a, b)
 
-#define CLOISTER_RETURN_IF_ERROR(expr)                          \
-  do {                                                          \
-    auto cloister_status_ = (expr);                             \
+#define CLOISTER_RETURN_IF_ERROR(expr)                                                     \
+  do {                                                                                     \
+    auto cloister_status_ = (expr);                                                        \
     if (!cloister_status_.is_ok()) return ::cloister::detail::status_of(cloister_status_); \
   } while (false)
 
@@ -99,7 +110,11 @@ class [[nodiscard]] Result {
   CLOISTER_ASSIGN_OR_RETURN_IMPL(CLOISTER_CONCAT(cloister_result_, __LINE__), lhs, expr)
 
 namespace cloister::detail {
-inline const Status& status_of(const Status& s) { return s; }
+inline const Status& status_of(const Status& s) {
+  return s;
+}
 template <typename T>
-const Status& status_of(const Result<T>& r) { return r.status(); }
+const Status& status_of(const Result<T>& r) {
+  return r.status();
+}
 }  // namespace cloister::detail

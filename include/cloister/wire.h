@@ -78,7 +78,8 @@ class Reader {
     if (failed()) return false;
     if (remaining() < sizeof(U)) return fail("truncated integer");
     U out = 0;
-    for (std::size_t i = 0; i < sizeof(U); ++i) out |= static_cast<U>(static_cast<U>(in_[pos_ + i]) << (8 * i));
+    for (std::size_t i = 0; i < sizeof(U); ++i)
+      out |= static_cast<U>(static_cast<U>(in_[pos_ + i]) << (8 * i));
     pos_ += sizeof(U);
     v = out;
     return true;
@@ -91,19 +92,31 @@ class Reader {
 };
 
 // A struct opts in with CLOISTER_FIELDS(a, b, c): its fields, in wire order.
-#define CLOISTER_FIELDS(...)                                          \
-  auto wire_fields() { return std::tie(__VA_ARGS__); }                \
-  auto wire_fields() const { return std::tie(__VA_ARGS__); }
+#define CLOISTER_FIELDS(...)      \
+  auto wire_fields() {            \
+    return std::tie(__VA_ARGS__); \
+  }                               \
+  auto wire_fields() const {      \
+    return std::tie(__VA_ARGS__); \
+  }
 
 template <typename T>
-concept HasFields = requires(T& t) { t.wire_fields(); };
+concept HasFields = requires(T& t) {
+  t.wire_fields();
+};
 
-template <typename T> struct is_vector : std::false_type {};
-template <typename T> struct is_vector<std::vector<T>> : std::true_type {};
-template <typename T> struct is_optional : std::false_type {};
-template <typename T> struct is_optional<std::optional<T>> : std::true_type {};
-template <typename T> struct is_byte_array : std::false_type {};
-template <std::size_t N> struct is_byte_array<std::array<std::uint8_t, N>> : std::true_type {};
+template <typename T>
+struct is_vector : std::false_type {};
+template <typename T>
+struct is_vector<std::vector<T>> : std::true_type {};
+template <typename T>
+struct is_optional : std::false_type {};
+template <typename T>
+struct is_optional<std::optional<T>> : std::true_type {};
+template <typename T>
+struct is_byte_array : std::false_type {};
+template <std::size_t N>
+struct is_byte_array<std::array<std::uint8_t, N>> : std::true_type {};
 
 template <typename T>
 void write(Writer& w, const T& value);
@@ -118,10 +131,14 @@ void write(Writer& w, const T& value) {
     write(w, static_cast<std::underlying_type_t<T>>(value));
   } else if constexpr (std::is_integral_v<T>) {
     using U = std::make_unsigned_t<T>;
-    if constexpr (sizeof(T) == 1) w.put_u8(static_cast<U>(value));
-    else if constexpr (sizeof(T) == 2) w.put_u16(static_cast<U>(value));
-    else if constexpr (sizeof(T) == 4) w.put_u32(static_cast<U>(value));
-    else w.put_u64(static_cast<U>(value));
+    if constexpr (sizeof(T) == 1)
+      w.put_u8(static_cast<U>(value));
+    else if constexpr (sizeof(T) == 2)
+      w.put_u16(static_cast<U>(value));
+    else if constexpr (sizeof(T) == 4)
+      w.put_u32(static_cast<U>(value));
+    else
+      w.put_u64(static_cast<U>(value));
   } else if constexpr (std::is_same_v<T, double>) {
     std::uint64_t bits = 0;
     std::memcpy(&bits, &value, sizeof bits);
@@ -162,15 +179,22 @@ struct min_fields_size<std::tuple<F...>> {
 
 template <typename T>
 constexpr std::size_t min_encoded_size() {
-  if constexpr (std::is_same_v<T, bool>) return 1;
-  else if constexpr (std::is_enum_v<T>) return sizeof(std::underlying_type_t<T>);
-  else if constexpr (std::is_arithmetic_v<T>) return sizeof(T);
-  else if constexpr (is_byte_array<T>::value) return std::tuple_size_v<T>;
-  else if constexpr (is_optional<T>::value) return 1;
+  if constexpr (std::is_same_v<T, bool>)
+    return 1;
+  else if constexpr (std::is_enum_v<T>)
+    return sizeof(std::underlying_type_t<T>);
+  else if constexpr (std::is_arithmetic_v<T>)
+    return sizeof(T);
+  else if constexpr (is_byte_array<T>::value)
+    return std::tuple_size_v<T>;
+  else if constexpr (is_optional<T>::value)
+    return 1;
   // Counting a struct as 0 bytes let a 4-byte count reserve max_elements
   // structs; an empty struct is still 0 and bounded by max_elements.
-  else if constexpr (HasFields<T>) return min_fields_size<decltype(std::declval<T&>().wire_fields())>::value;
-  else return 4;  // strings, byte strings, vectors: a length prefix
+  else if constexpr (HasFields<T>)
+    return min_fields_size<decltype(std::declval<T&>().wire_fields())>::value;
+  else
+    return 4;  // strings, byte strings, vectors: a length prefix
 }
 
 template <typename T>
@@ -191,10 +215,14 @@ bool read(Reader& r, T& value) {
     using U = std::make_unsigned_t<T>;
     U raw = 0;
     bool ok = false;
-    if constexpr (sizeof(T) == 1) ok = r.get_u8(raw);
-    else if constexpr (sizeof(T) == 2) ok = r.get_u16(raw);
-    else if constexpr (sizeof(T) == 4) ok = r.get_u32(raw);
-    else ok = r.get_u64(raw);
+    if constexpr (sizeof(T) == 1)
+      ok = r.get_u8(raw);
+    else if constexpr (sizeof(T) == 2)
+      ok = r.get_u16(raw);
+    else if constexpr (sizeof(T) == 4)
+      ok = r.get_u32(raw);
+    else
+      ok = r.get_u64(raw);
     if (ok) value = static_cast<T>(raw);
     return ok;
   } else if constexpr (std::is_same_v<T, double>) {
@@ -234,7 +262,10 @@ bool read(Reader& r, T& value) {
     std::uint8_t present = 0;
     if (!r.get_u8(present)) return false;
     if (present > 1) return r.fail("optional flag is neither 0 nor 1");
-    if (present == 0) { value.reset(); return true; }
+    if (present == 0) {
+      value.reset();
+      return true;
+    }
     typename T::value_type inner{};
     if (!read(r, inner)) return false;
     value = std::move(inner);
@@ -260,7 +291,8 @@ Bytes encode(const T& value) {
 template <typename T>
 Result<T> decode(ByteView in, const Limits& limits = {}) {
   if (in.size() > limits.max_total_bytes) {
-    return Status(ErrorCode::out_of_range, "message of " + std::to_string(in.size()) + " bytes exceeds the limit");
+    return Status(ErrorCode::out_of_range,
+                  "message of " + std::to_string(in.size()) + " bytes exceeds the limit");
   }
   Reader r(in, limits);
   T value{};

@@ -1,7 +1,8 @@
 // The hello enclave: greets by name, and asks the host who it is via an ocall.
+#include "cloister/enclave.h"
+
 #include <atomic>
 
-#include "cloister/enclave.h"
 #include "hello_calls.h"
 
 namespace {

@@ -1,11 +1,12 @@
 // The hello host: launches the enclave and greets; optionally saves the
 // enclave's evidence for a verifier's nonce.
 //   hello_host IMAGE [--sim] [--evidence FILE [--nonce HEX]] [NAME]
+#include "cloister/host.h"
+
 #include <cstring>
 #include <fstream>
 #include <iostream>
 
-#include "cloister/host.h"
 #include "common/encoding.h"
 #include "hello_calls.h"
 
@@ -19,10 +20,14 @@ int main(int argc, char** argv) {
   std::string evidence_path;
   std::string nonce_hex;
   for (int i = 2; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--sim") == 0) options.backend = cloister::Backend::sim;
-    else if (std::strcmp(argv[i], "--evidence") == 0 && i + 1 < argc) evidence_path = argv[++i];
-    else if (std::strcmp(argv[i], "--nonce") == 0 && i + 1 < argc) nonce_hex = argv[++i];
-    else name = argv[i];
+    if (std::strcmp(argv[i], "--sim") == 0)
+      options.backend = cloister::Backend::sim;
+    else if (std::strcmp(argv[i], "--evidence") == 0 && i + 1 < argc)
+      evidence_path = argv[++i];
+    else if (std::strcmp(argv[i], "--nonce") == 0 && i + 1 < argc)
+      nonce_hex = argv[++i];
+    else
+      name = argv[i];
   }
   auto enclave = cloister::Enclave::create(argv[1], options);
   if (!enclave.is_ok()) {

@@ -57,7 +57,8 @@ CLOISTER_ENCLAVE(key_exchange_a) {
         std::vector<Bytes> roots{enclave::platform_ca_der()};
         auto verified = verify_evidence(request.peer_evidence, roots, peer_policy(request.peer_public_key));
         if (!verified.is_ok()) return verified.status().with_context("A refuses the peer");
-        CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey peer, crypto::PublicKey::from_der(request.peer_public_key));
+        CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey peer,
+                                  crypto::PublicKey::from_der(request.peer_public_key));
 
         exchange::ProduceSecretData::Reply reply;
         std::ostringstream what;

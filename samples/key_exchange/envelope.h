@@ -7,7 +7,8 @@
 
 namespace exchange {
 
-cloister::Result<Envelope> seal_to(const cloister::crypto::PublicKey& recipient, cloister::ByteView plaintext);
+cloister::Result<Envelope> seal_to(const cloister::crypto::PublicKey& recipient,
+                                   cloister::ByteView plaintext);
 cloister::Result<cloister::SecretBytes> open_envelope(const cloister::crypto::PrivateKey& recipient,
                                                       const Envelope& envelope);
 

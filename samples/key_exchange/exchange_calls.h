@@ -18,7 +18,7 @@ inline constexpr std::uint16_t kProductB = 2;
 struct Envelope {
   cloister::Bytes ephemeral_public_key;  // SPKI DER
   std::array<std::uint8_t, 12> iv{};
-  cloister::Bytes ciphertext;            // with the GCM tag
+  cloister::Bytes ciphertext;  // with the GCM tag
   CLOISTER_FIELDS(ephemeral_public_key, iv, ciphertext)
 };
 

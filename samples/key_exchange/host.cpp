@@ -2,10 +2,11 @@
 // evidence to A and A's ciphertext to B, and shows that it never sees the data,
 // and that every attack it can mount on the way is refused.
 //   key_exchange_host ENCLAVE_A.signed ENCLAVE_B.signed [--sim]
+#include "cloister/host.h"
+
 #include <cstring>
 #include <iostream>
 
-#include "cloister/host.h"
 #include "common/encoding.h"
 #include "crypto/keys.h"
 #include "exchange_calls.h"
@@ -20,8 +21,8 @@ std::string short_hex(ByteView bytes, std::size_t n = 24) {
 }
 
 void print_summary(const char* who, const exchange::Summary& s) {
-  std::cout << who << " count=" << s.count << " mean=" << (s.count ? s.total / s.count : 0) << " min=" << s.minimum
-            << " max=" << s.maximum << "\n";
+  std::cout << who << " count=" << s.count << " mean=" << (s.count ? s.total / s.count : 0)
+            << " min=" << s.minimum << " max=" << s.maximum << "\n";
 }
 
 bool same(const exchange::Summary& a, const exchange::Summary& b) {
@@ -50,15 +51,19 @@ int main(int argc, char** argv) {
   options.sim_entry = "key_exchange_b";
   auto b = Enclave::create(argv[2], options);
   if (!b.is_ok()) return fail("launching enclave B", b.status());
-  std::cout << "[host] enclave A: measurement " << short_hex(a->identity().measurement) << " pid " << a->pid() << "\n"
-            << "[host] enclave B: measurement " << short_hex(b->identity().measurement) << " pid " << b->pid() << "\n"
-            << "[host] platform: " << (a->development_platform() ? "in-process DEVELOPMENT platform" : "platform daemon")
+  std::cout << "[host] enclave A: measurement " << short_hex(a->identity().measurement) << " pid " << a->pid()
+            << "\n"
+            << "[host] enclave B: measurement " << short_hex(b->identity().measurement) << " pid " << b->pid()
+            << "\n"
+            << "[host] platform: "
+            << (a->development_platform() ? "in-process DEVELOPMENT platform" : "platform daemon")
             << ", backend " << (a->backend() == Backend::sim ? "sim (no isolation)" : "process") << "\n";
 
   auto key = b->call(exchange::CreateKeyPair{});
   if (!key.is_ok()) return fail("B creating its key pair", key.status());
-  std::cout << "[B]    generated a P-256 key pair inside the enclave; public key " << short_hex(key->public_key)
-            << "; evidence " << key->evidence.size() << " bytes binds SHA-256 of that key\n"
+  std::cout << "[B]    generated a P-256 key pair inside the enclave; public key "
+            << short_hex(key->public_key) << "; evidence " << key->evidence.size()
+            << " bytes binds SHA-256 of that key\n"
             << "[host] carries B's public key and evidence to A\n";
 
   auto produced = a->call(exchange::ProduceSecretData{
@@ -88,7 +93,8 @@ int main(int argc, char** argv) {
 
   auto host_key = crypto::PrivateKey::generate(crypto::KeyType::ec_p256);
   auto host_der = host_key->public_key().to_der();
-  auto r2 = a->call(exchange::ProduceSecretData{.peer_public_key = *host_der, .peer_evidence = key->evidence});
+  auto r2 =
+      a->call(exchange::ProduceSecretData{.peer_public_key = *host_der, .peer_evidence = key->evidence});
   std::cout << "  2. swap in the host's own key with B's evidence: "
             << (r2.is_ok() ? "ACCEPTED (bad)" : "refused: " + r2.status().message()) << "\n";
   refused += r2.is_ok() ? 0 : 1;
@@ -101,6 +107,7 @@ int main(int argc, char** argv) {
   refused += r3.is_ok() ? 0 : 1;
 
   bool ok = agree && refused == 3;
-  std::cout << "\nkey exchange " << (ok ? "succeeded" : "FAILED") << ": " << refused << " of 3 attacks refused\n";
+  std::cout << "\nkey exchange " << (ok ? "succeeded" : "FAILED") << ": " << refused
+            << " of 3 attacks refused\n";
   return ok ? 0 : 1;
 }

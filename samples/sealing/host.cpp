@@ -1,10 +1,11 @@
 // The sealing host: shows what sealed data survives (restarts, upgrades) and
 // what it refuses (downgrades, other enclaves, changed AAD, tampering).
 //   sealing_host SEALING_V1.signed SEALING_V2.signed [--sim]
+#include "cloister/host.h"
+
 #include <cstring>
 #include <iostream>
 
-#include "cloister/host.h"
 #include "cloister/seal.h"
 #include "sealing_calls.h"
 
@@ -64,7 +65,8 @@ int main(int argc, char** argv) {
   expect(again.is_ok() && again->secret == secret, "a restarted v1 unseals it", outcome(again));
 
   auto upgrade = v2->call(sealing::UnsealSecret{.sealed = sealed_v1->sealed, .aad = aad});
-  expect(upgrade.is_ok() && upgrade->secret == secret, "v2 unseals v1's product-sealed data", outcome(upgrade));
+  expect(upgrade.is_ok() && upgrade->secret == secret, "v2 unseals v1's product-sealed data",
+         outcome(upgrade));
 
   auto downgrade = v1->call(sealing::UnsealSecret{.sealed = sealed_v2->sealed, .aad = aad});
   expect(!downgrade.is_ok(), "v1 cannot unseal v2's data", outcome(downgrade));

@@ -38,7 +38,8 @@ void remember_verified_chain(const crypto::Digest256& key) {
   verified.insert(key);
 }
 
-Status check_validity_periods(const std::vector<const crypto::Certificate*>& certificates, std::int64_t at_seconds) {
+Status check_validity_periods(const std::vector<const crypto::Certificate*>& certificates,
+                              std::int64_t at_seconds) {
   for (const auto* certificate : certificates) {
     if (at_seconds < certificate->not_before()) {
       return Status(ErrorCode::verification_failed,

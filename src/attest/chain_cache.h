@@ -20,6 +20,7 @@ bool chain_verified_before(const crypto::Digest256& key);
 void remember_verified_chain(const crypto::Digest256& key);  // thread-safe, bounded
 
 // The validity-period part of a chain check, for a chain whose signatures are known good.
-Status check_validity_periods(const std::vector<const crypto::Certificate*>& certificates, std::int64_t at_seconds);
+Status check_validity_periods(const std::vector<const crypto::Certificate*>& certificates,
+                              std::int64_t at_seconds);
 
 }  // namespace cloister::attest

@@ -92,7 +92,8 @@ Result<crypto::PublicKey> verify_platform_key(const attest::Evidence& evidence,
     chain.push_back(std::move(cert).value());
   }
   const crypto::Certificate& leaf = chain.front();
-  Status chained = verify_chain_once(evidence.certificate_chain, chain, trusted_roots_der, roots, at_ms / 1000);
+  Status chained =
+      verify_chain_once(evidence.certificate_chain, chain, trusted_roots_der, roots, at_ms / 1000);
   if (!chained) return chain_failure(chained.message());
 
   auto key = leaf.public_key();

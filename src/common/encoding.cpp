@@ -66,7 +66,8 @@ Result<Bytes> decode_base64(std::string_view text, const char* alphabet, bool pa
   int bits = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     int v = table[static_cast<unsigned char>(text[i])];
-    if (v < 0) return Status(ErrorCode::decode_error, "invalid base64 character at position " + std::to_string(i));
+    if (v < 0)
+      return Status(ErrorCode::decode_error, "invalid base64 character at position " + std::to_string(i));
     accumulator = (accumulator << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -99,15 +100,25 @@ Result<Bytes> from_hex(std::string_view hex) {
   for (std::size_t i = 0; i < out.size(); ++i) {
     int hi = hex_value(hex[2 * i]);
     int lo = hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return Status(ErrorCode::decode_error, "invalid hex digit at position " + std::to_string(2 * i + (hi < 0 ? 0 : 1)));
+    if (hi < 0 || lo < 0)
+      return Status(ErrorCode::decode_error,
+                    "invalid hex digit at position " + std::to_string(2 * i + (hi < 0 ? 0 : 1)));
     out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }
   return out;
 }
 
-std::string to_base64(ByteView bytes) { return encode_base64(bytes, kBase64Alphabet, true); }
-Result<Bytes> from_base64(std::string_view text) { return decode_base64(text, kBase64Alphabet, true); }
-std::string to_base64url(ByteView bytes) { return encode_base64(bytes, kBase64UrlAlphabet, false); }
-Result<Bytes> from_base64url(std::string_view text) { return decode_base64(text, kBase64UrlAlphabet, false); }
+std::string to_base64(ByteView bytes) {
+  return encode_base64(bytes, kBase64Alphabet, true);
+}
+Result<Bytes> from_base64(std::string_view text) {
+  return decode_base64(text, kBase64Alphabet, true);
+}
+std::string to_base64url(ByteView bytes) {
+  return encode_base64(bytes, kBase64UrlAlphabet, false);
+}
+Result<Bytes> from_base64url(std::string_view text) {
+  return decode_base64(text, kBase64UrlAlphabet, false);
+}
 
 }  // namespace cloister

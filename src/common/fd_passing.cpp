@@ -8,7 +8,8 @@
 namespace cloister {
 
 Status send_message(int socket, ByteView message, const std::vector<int>& fds) {
-  if (fds.size() > kMaxPassedFds) return Status(ErrorCode::invalid_argument, "too many file descriptors to pass");
+  if (fds.size() > kMaxPassedFds)
+    return Status(ErrorCode::invalid_argument, "too many file descriptors to pass");
   iovec iov{const_cast<std::uint8_t*>(message.data()), message.size()};
   msghdr msg{};
   msg.msg_iov = &iov;

@@ -7,19 +7,32 @@ namespace cloister {
 
 const char* to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::ok: return "ok";
-    case ErrorCode::invalid_argument: return "invalid argument";
-    case ErrorCode::out_of_range: return "out of range";
-    case ErrorCode::decode_error: return "decode error";
-    case ErrorCode::crypto_error: return "crypto error";
-    case ErrorCode::verification_failed: return "verification failed";
-    case ErrorCode::not_found: return "not found";
-    case ErrorCode::permission_denied: return "permission denied";
-    case ErrorCode::io_error: return "I/O error";
-    case ErrorCode::enclave_terminated: return "enclave terminated";
-    case ErrorCode::enclave_busy: return "enclave busy";
-    case ErrorCode::unknown_call: return "unknown call";
-    case ErrorCode::internal: return "internal error";
+    case ErrorCode::ok:
+      return "ok";
+    case ErrorCode::invalid_argument:
+      return "invalid argument";
+    case ErrorCode::out_of_range:
+      return "out of range";
+    case ErrorCode::decode_error:
+      return "decode error";
+    case ErrorCode::crypto_error:
+      return "crypto error";
+    case ErrorCode::verification_failed:
+      return "verification failed";
+    case ErrorCode::not_found:
+      return "not found";
+    case ErrorCode::permission_denied:
+      return "permission denied";
+    case ErrorCode::io_error:
+      return "I/O error";
+    case ErrorCode::enclave_terminated:
+      return "enclave terminated";
+    case ErrorCode::enclave_busy:
+      return "enclave busy";
+    case ErrorCode::unknown_call:
+      return "unknown call";
+    case ErrorCode::internal:
+      return "internal error";
   }
   return "unknown error";
 }

@@ -14,14 +14,16 @@ namespace cloister::crypto {
 
 enum class KeyType { ec_p256, ec_p384, rsa };
 
-struct EvpPkeyDeleter { void operator()(EVP_PKEY* key) const; };
+struct EvpPkeyDeleter {
+  void operator()(EVP_PKEY* key) const;
+};
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
 
 class PublicKey {
  public:
   PublicKey() = default;
   explicit PublicKey(EvpPkeyPtr key) : key_(std::move(key)) {}
-  static Result<PublicKey> from_der(ByteView spki_der);   // SubjectPublicKeyInfo
+  static Result<PublicKey> from_der(ByteView spki_der);  // SubjectPublicKeyInfo
   static Result<PublicKey> from_pem(std::string_view pem);
   // An uncompressed EC point (0x04 || X || Y) on the given curve.
   static Result<PublicKey> from_ec_point(KeyType curve, ByteView point);

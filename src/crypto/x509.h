@@ -15,7 +15,9 @@ using X509 = struct x509_st;
 
 namespace cloister::crypto {
 
-struct X509Deleter { void operator()(X509* cert) const; };
+struct X509Deleter {
+  void operator()(X509* cert) const;
+};
 using X509Ptr = std::unique_ptr<X509, X509Deleter>;
 
 class Certificate {
@@ -52,7 +54,7 @@ Status verify_chain(const Certificate& leaf, const std::vector<Certificate>& int
 struct CertificateRequest {
   std::string subject_common_name;
   std::string subject_organization = "Cloister";
-  std::int64_t not_before = 0;       // 0: now
+  std::int64_t not_before = 0;  // 0: now
   std::int64_t validity_seconds = 10LL * 365 * 24 * 3600;
   bool is_ca = false;
   // Extra non-critical extensions: OID (dotted) -> DER content for the OCTET STRING.

@@ -14,23 +14,33 @@ Status outside_enclave() {
 }
 }  // namespace
 
-EnclaveContext* current_context() { return tls_context; }
-ContextScope::ContextScope(EnclaveContext* context) : previous_(tls_context) { tls_context = context; }
-ContextScope::~ContextScope() { tls_context = previous_; }
+EnclaveContext* current_context() {
+  return tls_context;
+}
+ContextScope::ContextScope(EnclaveContext* context) : previous_(tls_context) {
+  tls_context = context;
+}
+ContextScope::~ContextScope() {
+  tls_context = previous_;
+}
 
 const EnclaveIdentity& identity() {
   static const EnclaveIdentity none{};
   return tls_context != nullptr ? tls_context->identity() : none;
 }
 
-Backend backend() { return tls_context != nullptr ? tls_context->backend() : Backend::sim; }
+Backend backend() {
+  return tls_context != nullptr ? tls_context->backend() : Backend::sim;
+}
 
 const Bytes& platform_ca_der() {
   static const Bytes none;
   return tls_context != nullptr ? tls_context->platform_ca_der() : none;
 }
 
-bool development_platform() { return tls_context == nullptr || tls_context->development_platform(); }
+bool development_platform() {
+  return tls_context == nullptr || tls_context->development_platform();
+}
 
 Result<Bytes> ocall_raw(std::uint32_t id, ByteView request) {
   if (tls_context == nullptr) return outside_enclave();

@@ -41,7 +41,7 @@ struct alignas(64) Header {
   std::atomic<std::uint32_t> ready;  // futex: the enclave sets 1 when it serves calls
   std::atomic<std::uint32_t> death_reason;
   std::atomic<std::int64_t> death_detail;
-  std::uint32_t spin_iterations;     // how long a waiting side spins before sleeping; 0: sleep at once
+  std::uint32_t spin_iterations;  // how long a waiting side spins before sleeping; 0: sleep at once
 };
 
 // The state word shares its cache line with the message's ids and length, so
@@ -67,7 +67,9 @@ inline SlotHeader* slot_at(void* base, std::uint32_t capacity, std::uint32_t ind
   return reinterpret_cast<SlotHeader*>(static_cast<std::uint8_t*>(base) + sizeof(Header) +
                                        std::size_t{index} * slot_stride(capacity));
 }
-inline std::uint8_t* payload_of(SlotHeader* slot) { return reinterpret_cast<std::uint8_t*>(slot + 1); }
+inline std::uint8_t* payload_of(SlotHeader* slot) {
+  return reinterpret_cast<std::uint8_t*>(slot + 1);
+}
 
 // File descriptors a process-backend enclave starts with.
 inline constexpr int kLifelineFd = 3;  // SOCK_SEQPACKET to the host: hang-up means the other side is gone

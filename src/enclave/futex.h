@@ -11,7 +11,9 @@ namespace cloister {
 void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, std::chrono::microseconds timeout);
 void futex_wake_all(std::atomic<std::uint32_t>& word);
 
-inline void cpu_relax() { __builtin_ia32_pause(); }
+inline void cpu_relax() {
+  __builtin_ia32_pause();
+}
 
 // Waits until `word` leaves `current`, spinning up to `spin` iterations first,
 // then sleeping in slices of `slice` and asking `keep_waiting` between them.
@@ -41,7 +43,8 @@ std::uint32_t wait_for_change(std::atomic<std::uint32_t>& word, std::uint32_t cu
 }
 
 // Publishes a new state and wakes the other side only if it sleeps.
-inline void publish(std::atomic<std::uint32_t>& word, std::uint32_t state, std::atomic<std::uint32_t>& sleeping) {
+inline void publish(std::atomic<std::uint32_t>& word, std::uint32_t state,
+                    std::atomic<std::uint32_t>& sleeping) {
   word.store(state, std::memory_order_seq_cst);
   if (sleeping.load(std::memory_order_seq_cst) != 0) futex_wake_all(word);
 }

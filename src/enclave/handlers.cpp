@@ -6,7 +6,9 @@
 
 namespace cloister::enclave {
 
-void Handlers::add(std::uint32_t id, RawHandler handler) { handlers_[id] = std::move(handler); }
+void Handlers::add(std::uint32_t id, RawHandler handler) {
+  handlers_[id] = std::move(handler);
+}
 
 Result<Bytes> Handlers::dispatch(std::uint32_t id, ByteView request) const {
   auto it = handlers_.find(id);
@@ -30,7 +32,9 @@ std::map<std::string, EntryFunction>& entries() {
 }
 }  // namespace
 
-EntryRegistrar::EntryRegistrar(const char* name, EntryFunction entry) { entries()[name] = entry; }
+EntryRegistrar::EntryRegistrar(const char* name, EntryFunction entry) {
+  entries()[name] = entry;
+}
 
 EntryFunction find_entry(const std::string& name) {
   auto it = entries().find(name);

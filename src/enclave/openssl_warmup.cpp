@@ -18,7 +18,8 @@ Status warm_up_openssl() {
   CLOISTER_ASSIGN_OR_RETURN(Bytes random, crypto::random_bytes(32));
   (void)crypto::sha256(random);
   (void)crypto::sha384(random);
-  CLOISTER_ASSIGN_OR_RETURN(SecretBytes derived, crypto::hkdf(crypto::HashAlgorithm::sha256, random, {}, {}, 32));
+  CLOISTER_ASSIGN_OR_RETURN(SecretBytes derived,
+                            crypto::hkdf(crypto::HashAlgorithm::sha256, random, {}, {}, 32));
   Bytes iv(crypto::kAesGcmIvSize, 0);
   CLOISTER_ASSIGN_OR_RETURN(Bytes sealed, crypto::aes_gcm_encrypt(derived, iv, {}, random));
   CLOISTER_RETURN_IF_ERROR(crypto::aes_gcm_decrypt(derived, iv, {}, sealed).status());

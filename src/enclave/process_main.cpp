@@ -1,9 +1,9 @@
 // main() of every process-backend enclave: lock the process down, learn the
 // identity the platform measured, install the syscall filter, register the
 // enclave's handlers and serve one channel slot per thread.
-#include <openssl/crypto.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -45,7 +45,9 @@ enum ExitCode : int { kBadStart = 2, kFilterFailed = 3, kNoEntry = 4, kLostHost 
 void on_forbidden_syscall(int, siginfo_t* info, void*) {
   die(channel::kForbiddenSyscall, info->si_syscall, 128 + SIGSYS);
 }
-void on_fatal_signal(int signal, siginfo_t*, void*) { die(channel::kFatalSignal, signal, 128 + signal); }
+void on_fatal_signal(int signal, siginfo_t*, void*) {
+  die(channel::kFatalSignal, signal, 128 + signal);
+}
 
 void install_death_handlers() {
   // A small alternate stack so a stack overflow is still reported.

@@ -28,9 +28,10 @@ void write_reply(channel::SlotHeader* slot, std::uint32_t capacity, const Result
     if (!reply->empty()) std::memcpy(channel::payload_of(slot), reply->data(), reply->size());
     return;
   }
-  Status status = reply.is_ok() ? Status(ErrorCode::out_of_range, "reply of " + std::to_string(reply->size()) +
-                                                                       " bytes exceeds the channel message size")
-                                : reply.status();
+  Status status = reply.is_ok()
+                      ? Status(ErrorCode::out_of_range, "reply of " + std::to_string(reply->size()) +
+                                                            " bytes exceeds the channel message size")
+                      : reply.status();
   std::string message = status.message().substr(0, capacity);
   slot->status = static_cast<std::uint32_t>(status.code());
   slot->length = static_cast<std::uint32_t>(message.size());

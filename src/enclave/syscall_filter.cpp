@@ -20,14 +20,37 @@ using Filter = std::unique_ptr<void, FilterDeleter>;
 // the enclave was started with. No open, socket, exec, ptrace, fork, kill of
 // other processes, or anything that creates a new descriptor.
 constexpr int kAllowed[] = {
-    SCMP_SYS(read),          SCMP_SYS(write),        SCMP_SYS(readv),          SCMP_SYS(writev),
-    SCMP_SYS(recvmsg),       SCMP_SYS(sendmsg),      SCMP_SYS(recvfrom),       SCMP_SYS(sendto),
-    SCMP_SYS(poll),          SCMP_SYS(ppoll),        SCMP_SYS(futex),          SCMP_SYS(munmap),
-    SCMP_SYS(mremap),        SCMP_SYS(madvise),      SCMP_SYS(brk),            SCMP_SYS(exit),
-    SCMP_SYS(exit_group),    SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(clock_gettime),
-    SCMP_SYS(clock_getres),  SCMP_SYS(gettimeofday), SCMP_SYS(nanosleep),      SCMP_SYS(clock_nanosleep),
-    SCMP_SYS(sched_yield),   SCMP_SYS(getrandom),    SCMP_SYS(getpid),         SCMP_SYS(gettid),
-    SCMP_SYS(set_robust_list), SCMP_SYS(rseq),       SCMP_SYS(sched_getaffinity),
+    SCMP_SYS(read),
+    SCMP_SYS(write),
+    SCMP_SYS(readv),
+    SCMP_SYS(writev),
+    SCMP_SYS(recvmsg),
+    SCMP_SYS(sendmsg),
+    SCMP_SYS(recvfrom),
+    SCMP_SYS(sendto),
+    SCMP_SYS(poll),
+    SCMP_SYS(ppoll),
+    SCMP_SYS(futex),
+    SCMP_SYS(munmap),
+    SCMP_SYS(mremap),
+    SCMP_SYS(madvise),
+    SCMP_SYS(brk),
+    SCMP_SYS(exit),
+    SCMP_SYS(exit_group),
+    SCMP_SYS(rt_sigreturn),
+    SCMP_SYS(rt_sigprocmask),
+    SCMP_SYS(clock_gettime),
+    SCMP_SYS(clock_getres),
+    SCMP_SYS(gettimeofday),
+    SCMP_SYS(nanosleep),
+    SCMP_SYS(clock_nanosleep),
+    SCMP_SYS(sched_yield),
+    SCMP_SYS(getrandom),
+    SCMP_SYS(getpid),
+    SCMP_SYS(gettid),
+    SCMP_SYS(set_robust_list),
+    SCMP_SYS(rseq),
+    SCMP_SYS(sched_getaffinity),
 };
 
 // libseccomp's SCMP_A* macros use C compound literals; spell the struct out.
@@ -50,8 +73,10 @@ Status install_syscall_filter() {
   for (int syscall : kAllowed) rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0);
   // Memory may be mapped and protected, but never made executable: the
   // measured image is the only code that runs.
-  rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1, argument(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-  rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1, argument(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+  rc |=
+      seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1, argument(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+  rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+                         argument(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
   // Threads only (CLONE_THREAD), never new processes.
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
                          argument(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));

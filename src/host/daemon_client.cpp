@@ -14,12 +14,14 @@ namespace cloister {
 Result<UniqueFd> connect_unix(const std::string& path) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof address.sun_path) return Status(ErrorCode::invalid_argument, "socket path too long: " + path);
+  if (path.size() >= sizeof address.sun_path)
+    return Status(ErrorCode::invalid_argument, "socket path too long: " + path);
   std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
   UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return Status(ErrorCode::io_error, std::string("socket: ") + std::strerror(errno));
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    return Status(ErrorCode::io_error, "cannot reach the platform daemon at " + path + ": " + std::strerror(errno) +
+    return Status(ErrorCode::io_error, "cannot reach the platform daemon at " + path + ": " +
+                                           std::strerror(errno) +
                                            " (start it with `cloister platform serve`, or unset "
                                            "CLOISTER_PLATFORM_SOCKET to use the development platform)");
   }

@@ -28,9 +28,9 @@ Result<Bytes> OcallTable::dispatch(std::uint32_t id, ByteView request) const {
 }
 
 Result<Enclave> Enclave::create(const std::string& image_path, const EnclaveOptions& options) {
-  Result<std::unique_ptr<EnclaveBackend>> backend =
-      options.backend == Backend::sim ? create_sim_backend(image_path, options)
-                                      : create_process_backend(image_path, options);
+  Result<std::unique_ptr<EnclaveBackend>> backend = options.backend == Backend::sim
+                                                        ? create_sim_backend(image_path, options)
+                                                        : create_process_backend(image_path, options);
   if (!backend.is_ok()) return backend.status();
   return Enclave(std::move(backend).value());
 }
@@ -49,11 +49,23 @@ void Enclave::on_ocall_raw(std::uint32_t id, RawOcallHandler handler) {
   backend_->ocalls().add(id, std::move(handler));
 }
 
-const EnclaveIdentity& Enclave::identity() const { return backend_->info().identity; }
-const EnclaveConfig& Enclave::config() const { return backend_->info().config; }
-Backend Enclave::backend() const { return backend_->info().backend; }
-bool Enclave::development_platform() const { return backend_->info().development_platform; }
-const Bytes& Enclave::platform_ca_der() const { return backend_->info().platform_ca_der; }
-int Enclave::pid() const { return backend_->info().pid; }
+const EnclaveIdentity& Enclave::identity() const {
+  return backend_->info().identity;
+}
+const EnclaveConfig& Enclave::config() const {
+  return backend_->info().config;
+}
+Backend Enclave::backend() const {
+  return backend_->info().backend;
+}
+bool Enclave::development_platform() const {
+  return backend_->info().development_platform;
+}
+const Bytes& Enclave::platform_ca_der() const {
+  return backend_->info().platform_ca_der;
+}
+int Enclave::pid() const {
+  return backend_->info().pid;
+}
 
 }  // namespace cloister

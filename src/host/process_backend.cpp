@@ -50,7 +50,8 @@ class ProcessBackend final : public EnclaveBackend {
 
   Status attach() {
     struct stat st {};
-    if (::fstat(launched_.channel.get(), &st) != 0) return Status(ErrorCode::io_error, "cannot stat the channel");
+    if (::fstat(launched_.channel.get(), &st) != 0)
+      return Status(ErrorCode::io_error, "cannot stat the channel");
     size_ = static_cast<std::size_t>(st.st_size);
     void* base = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, launched_.channel.get(), 0);
     if (base == MAP_FAILED) return Status(ErrorCode::io_error, "cannot map the channel");
@@ -71,7 +72,8 @@ class ProcessBackend final : public EnclaveBackend {
     if (request.size() > capacity_) {
       return Status(ErrorCode::out_of_range, "ecall payload of " + std::to_string(request.size()) +
                                                  " bytes exceeds the channel's message limit of " +
-                                                 std::to_string(capacity_) + " bytes (EnclaveOptions::max_message_size)");
+                                                 std::to_string(capacity_) +
+                                                 " bytes (EnclaveOptions::max_message_size)");
     }
     if (dead_.load()) return death_status();
     std::optional<std::uint32_t> index = acquire_slot();
@@ -134,7 +136,8 @@ class ProcessBackend final : public EnclaveBackend {
         return reply;
       }
       if (state != channel::kOcall) {
-        return Status(ErrorCode::internal, "the enclave broke the channel protocol (state " + std::to_string(state) + ")");
+        return Status(ErrorCode::internal,
+                      "the enclave broke the channel protocol (state " + std::to_string(state) + ")");
       }
       std::uint32_t ocall_id = slot->call_id;
       Result<Bytes> ocall_request = copy_payload(slot);
@@ -158,8 +161,9 @@ class ProcessBackend final : public EnclaveBackend {
       write_payload(slot, 0, 0, *result);
       return;
     }
-    Status status = result.is_ok() ? Status(ErrorCode::out_of_range, "ocall reply exceeds the channel message size")
-                                   : result.status();
+    Status status = result.is_ok()
+                        ? Status(ErrorCode::out_of_range, "ocall reply exceeds the channel message size")
+                        : result.status();
     std::string message = status.message().substr(0, capacity_);
     write_payload(slot, 0, static_cast<std::uint32_t>(status.code()), as_bytes(message));
   }
@@ -167,7 +171,8 @@ class ProcessBackend final : public EnclaveBackend {
   // The enclave is not trusted to keep its lengths in bounds either.
   Result<Bytes> copy_payload(channel::SlotHeader* slot) const {
     std::uint32_t length = slot->length;
-    if (length > capacity_) return Status(ErrorCode::out_of_range, "the enclave wrote an oversize message length");
+    if (length > capacity_)
+      return Status(ErrorCode::out_of_range, "the enclave wrote an oversize message length");
     const std::uint8_t* payload = channel::payload_of(slot);
     return Bytes(payload, payload + length);
   }
@@ -236,10 +241,12 @@ Result<std::unique_ptr<EnclaveBackend>> create_process_backend(const std::string
                                                                const EnclaveOptions& options) {
   UniqueFd image(::open(image_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!image.valid()) {
-    return Status(ErrorCode::not_found, "cannot open enclave image " + image_path + ": " + std::strerror(errno));
+    return Status(ErrorCode::not_found,
+                  "cannot open enclave image " + image_path + ": " + std::strerror(errno));
   }
   platform::LaunchParams params;
-  params.slot_capacity = static_cast<std::uint32_t>(std::min<std::size_t>(options.max_message_size, 256u << 20));
+  params.slot_capacity =
+      static_cast<std::uint32_t>(std::min<std::size_t>(options.max_message_size, 256u << 20));
   params.spin_iterations = spin_iterations_for(options);
 
   std::string socket = options.platform_socket;
@@ -267,7 +274,8 @@ Result<std::unique_ptr<EnclaveBackend>> create_process_backend(const std::string
   info.identity = launched.identity;
   info.config = launched.config;
   info.pid = launched.pid;
-  auto backend = std::make_unique<ProcessBackend>(std::move(launched), std::move(info), params.spin_iterations);
+  auto backend =
+      std::make_unique<ProcessBackend>(std::move(launched), std::move(info), params.spin_iterations);
   CLOISTER_RETURN_IF_ERROR(backend->attach());
   return std::unique_ptr<EnclaveBackend>(std::move(backend));
 }

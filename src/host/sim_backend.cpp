@@ -62,9 +62,10 @@ Result<std::unique_ptr<EnclaveBackend>> create_sim_backend(const std::string& im
   std::string name = options.sim_entry;
   enclave::EntryFunction entry = name.empty() ? enclave::sole_entry(&name) : enclave::find_entry(name);
   if (entry == nullptr) {
-    return Status(ErrorCode::not_found, name.empty() ? "the sim backend needs the enclave's code linked into the host: "
-                                                       "link exactly one CLOISTER_ENCLAVE, or set EnclaveOptions::sim_entry"
-                                                     : "no CLOISTER_ENCLAVE(" + name + ") is linked into this host");
+    return Status(ErrorCode::not_found,
+                  name.empty() ? "the sim backend needs the enclave's code linked into the host: "
+                                 "link exactly one CLOISTER_ENCLAVE, or set EnclaveOptions::sim_entry"
+                               : "no CLOISTER_ENCLAVE(" + name + ") is linked into this host");
   }
   auto platform = platform::development_launcher();
   if (!platform) return Status(ErrorCode::internal, "cannot create the development platform");

@@ -18,7 +18,7 @@ struct EnclaveConfig {
   std::uint32_t max_threads = 8;                      // concurrent ecalls the enclave serves
   bool debug = false;                                 // debug enclaves are refused by default policies
   std::uint16_t product_id = 0;
-  std::uint16_t security_version = 0;                 // SVN: raise it when you fix a security bug
+  std::uint16_t security_version = 0;  // SVN: raise it when you fix a security bug
   CLOISTER_FIELDS(heap_size, max_threads, debug, product_id, security_version)
 };
 

@@ -20,7 +20,8 @@ namespace {
 Result<UniqueFd> listen_unix(const std::string& path) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof address.sun_path) return Status(ErrorCode::invalid_argument, "socket path too long");
+  if (path.size() >= sizeof address.sun_path)
+    return Status(ErrorCode::invalid_argument, "socket path too long");
   std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
   UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return Status(ErrorCode::io_error, std::string("socket: ") + std::strerror(errno));
@@ -30,7 +31,8 @@ Result<UniqueFd> listen_unix(const std::string& path) {
   }
   // Any local user may launch enclaves, as any user may open /dev/sgx_enclave.
   ::chmod(path.c_str(), 0666);
-  if (::listen(fd.get(), 64) != 0) return Status(ErrorCode::io_error, std::string("listen: ") + std::strerror(errno));
+  if (::listen(fd.get(), 64) != 0)
+    return Status(ErrorCode::io_error, std::string("listen: ") + std::strerror(errno));
   return fd;
 }
 

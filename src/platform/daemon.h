@@ -11,7 +11,7 @@ namespace cloister::platform {
 
 struct DaemonOptions {
   std::string socket_path;
-  LaunchParams enclave_defaults;  // the uid/gid enclaves run as
+  LaunchParams enclave_defaults;      // the uid/gid enclaves run as
   std::atomic<bool>* stop = nullptr;  // set to end serve()
 };
 

@@ -15,8 +15,8 @@ EnclaveReply failure(const Status& status) {
   return reply;
 }
 
-EnclaveReply handle(const PlatformIdentity& platform, const EnclaveIdentity& identity, const EnclaveConfig& config,
-                    const EnclaveRequest& request) {
+EnclaveReply handle(const PlatformIdentity& platform, const EnclaveIdentity& identity,
+                    const EnclaveConfig& config, const EnclaveRequest& request) {
   EnclaveReply reply;
   switch (request.kind) {
     case EnclaveRequestKind::hello:
@@ -27,7 +27,8 @@ EnclaveReply handle(const PlatformIdentity& platform, const EnclaveIdentity& ide
       return reply;
     case EnclaveRequestKind::evidence: {
       // The enclave chooses only the report data; the identity is what we measured.
-      auto evidence = platform.sign_report(Backend::process, Isolation::process, identity, request.report_data);
+      auto evidence =
+          platform.sign_report(Backend::process, Isolation::process, identity, request.report_data);
       if (!evidence.is_ok()) return failure(evidence.status());
       reply.evidence = std::move(evidence).value();
       return reply;
@@ -37,8 +38,8 @@ EnclaveReply handle(const PlatformIdentity& platform, const EnclaveIdentity& ide
           request.seal_policy != static_cast<std::uint8_t>(SealPolicy::product)) {
         return failure(Status(ErrorCode::invalid_argument, "unknown sealing policy"));
       }
-      auto key = platform.derive_seal_key(identity, static_cast<SealPolicy>(request.seal_policy), request.seal_svn,
-                                          request.key_id);
+      auto key = platform.derive_seal_key(identity, static_cast<SealPolicy>(request.seal_policy),
+                                          request.seal_svn, request.key_id);
       if (!key.is_ok()) return failure(key.status());
       reply.key = std::move(key).value();
       return reply;
@@ -49,14 +50,15 @@ EnclaveReply handle(const PlatformIdentity& platform, const EnclaveIdentity& ide
 
 }  // namespace
 
-void serve_enclave(const PlatformIdentity& platform, UniqueFd socket, pid_t pid, const EnclaveIdentity& identity,
-                   const EnclaveConfig& config) {
+void serve_enclave(const PlatformIdentity& platform, UniqueFd socket, pid_t pid,
+                   const EnclaveIdentity& identity, const EnclaveConfig& config) {
   for (;;) {
     auto message = receive_message(socket.get(), kMaxPlatformMessage);
     if (!message.is_ok()) break;  // the enclave exited or closed its socket
     auto request = wire::decode<EnclaveRequest>(message->bytes, platform_limits());
-    EnclaveReply reply = request.is_ok() ? handle(platform, identity, config, *request)
-                                         : failure(request.status().with_context("malformed platform request"));
+    EnclaveReply reply = request.is_ok()
+                             ? handle(platform, identity, config, *request)
+                             : failure(request.status().with_context("malformed platform request"));
     Bytes encoded = wire::encode(reply);
     if (!reply.key.empty()) reply.key.wipe();
     Status sent = send_message(socket.get(), encoded);

@@ -10,7 +10,7 @@
 namespace cloister::platform {
 
 // Blocks until the enclave closes its socket, then reaps it (the caller is its parent).
-void serve_enclave(const PlatformIdentity& platform, UniqueFd socket, pid_t pid, const EnclaveIdentity& identity,
-                   const EnclaveConfig& config);
+void serve_enclave(const PlatformIdentity& platform, UniqueFd socket, pid_t pid,
+                   const EnclaveIdentity& identity, const EnclaveConfig& config);
 
 }  // namespace cloister::platform

@@ -52,7 +52,8 @@ Result<UniqueFd> sealed_copy(int image_fd, std::size_t& size) {
   if (::fstat(image_fd, &st) != 0) return errno_status("cannot stat enclave image");
   if (!S_ISREG(st.st_mode)) return Status(ErrorCode::invalid_argument, "enclave image is not a regular file");
   if (st.st_size <= 0 || static_cast<std::size_t>(st.st_size) > kMaxImageSize) {
-    return Status(ErrorCode::out_of_range, "enclave image size " + std::to_string(st.st_size) + " is out of range");
+    return Status(ErrorCode::out_of_range,
+                  "enclave image size " + std::to_string(st.st_size) + " is out of range");
   }
   UniqueFd memfd(::memfd_create("cloister-enclave", MFD_CLOEXEC | MFD_ALLOW_SEALING));
   if (!memfd.valid()) return errno_status("memfd_create");
@@ -64,7 +65,8 @@ Result<UniqueFd> sealed_copy(int image_fd, std::size_t& size) {
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) return errno_status("cannot read enclave image");
     if (got == 0) break;
-    if (size + static_cast<std::size_t>(got) > kMaxImageSize) return Status(ErrorCode::out_of_range, "enclave image too large");
+    if (size + static_cast<std::size_t>(got) > kMaxImageSize)
+      return Status(ErrorCode::out_of_range, "enclave image too large");
     for (ssize_t written = 0; written < got;) {
       ssize_t w = ::write(memfd.get(), buffer.data() + written, static_cast<std::size_t>(got - written));
       if (w < 0 && errno == EINTR) continue;
@@ -100,7 +102,8 @@ Result<UniqueFd> create_channel(const EnclaveConfig& config, const LaunchParams&
 }
 
 // Runs in the forked child: only async-signal-safe calls until exec.
-[[noreturn]] void exec_enclave(int image, int lifeline, int channel_fd, int platform_socket, const LaunchParams& params) {
+[[noreturn]] void exec_enclave(int image, int lifeline, int channel_fd, int platform_socket,
+                               const LaunchParams& params) {
   // Move every descriptor above the target range first, so dup2 never clobbers one we still need.
   int moved[4] = {::fcntl(image, F_DUPFD_CLOEXEC, 100), ::fcntl(lifeline, F_DUPFD_CLOEXEC, 100),
                   ::fcntl(channel_fd, F_DUPFD_CLOEXEC, 100), ::fcntl(platform_socket, F_DUPFD_CLOEXEC, 100)};
@@ -120,7 +123,8 @@ Result<UniqueFd> create_channel(const EnclaveConfig& config, const LaunchParams&
   ::close(moved[1]);
   ::close(moved[2]);
   ::close(moved[3]);
-  if (params.enclave_gid && ::setresgid(*params.enclave_gid, *params.enclave_gid, *params.enclave_gid) != 0) ::_exit(125);
+  if (params.enclave_gid && ::setresgid(*params.enclave_gid, *params.enclave_gid, *params.enclave_gid) != 0)
+    ::_exit(125);
   if (params.enclave_uid) {
     if (::setgroups(0, nullptr) != 0 && errno != EPERM) ::_exit(125);
     if (::setresuid(*params.enclave_uid, *params.enclave_uid, *params.enclave_uid) != 0) ::_exit(125);
@@ -134,8 +138,8 @@ Result<UniqueFd> create_channel(const EnclaveConfig& config, const LaunchParams&
 
 }  // namespace
 
-EnclaveLauncher::EnclaveLauncher(std::shared_ptr<const PlatformIdentity> identity) : identity_(std::move(identity)) {}
-
+EnclaveLauncher::EnclaveLauncher(std::shared_ptr<const PlatformIdentity> identity)
+    : identity_(std::move(identity)) {}
 
 Result<LaunchedEnclave> EnclaveLauncher::launch(int image_fd, const LaunchParams& params) {
   std::size_t size = 0;
@@ -151,16 +155,19 @@ Result<LaunchedEnclave> EnclaveLauncher::launch(int image_fd, const LaunchParams
 
   int lifeline[2];
   int platform[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, lifeline) != 0) return errno_status("socketpair");
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, lifeline) != 0)
+    return errno_status("socketpair");
   UniqueFd host_lifeline(lifeline[0]);
   UniqueFd enclave_lifeline(lifeline[1]);
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, platform) != 0) return errno_status("socketpair");
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, platform) != 0)
+    return errno_status("socketpair");
   UniqueFd platform_end(platform[0]);
   UniqueFd enclave_platform(platform[1]);
 
   pid_t pid = ::fork();
   if (pid < 0) return errno_status("cannot start the enclave process");
-  if (pid == 0) exec_enclave(image_memfd.get(), enclave_lifeline.get(), channel_fd.get(), enclave_platform.get(), params);
+  if (pid == 0)
+    exec_enclave(image_memfd.get(), enclave_lifeline.get(), channel_fd.get(), enclave_platform.get(), params);
 
   LaunchedEnclave launched;
   launched.pid = pid;
@@ -185,7 +192,8 @@ std::shared_ptr<EnclaveLauncher> development_launcher() {
   if (!launcher) {
     auto identity = PlatformIdentity::create_development();
     if (!identity.is_ok()) return nullptr;
-    launcher = std::make_shared<EnclaveLauncher>(std::make_shared<const PlatformIdentity>(std::move(identity).value()));
+    launcher = std::make_shared<EnclaveLauncher>(
+        std::make_shared<const PlatformIdentity>(std::move(identity).value()));
   }
   return launcher;
 }

@@ -31,11 +31,11 @@ struct EnclaveRequest {
 struct EnclaveReply {
   std::uint32_t status = 0;  // ErrorCode
   std::string message;
-  EnclaveIdentity identity;  // hello
-  EnclaveConfig config;      // hello
-  Bytes evidence;            // evidence
-  SecretBytes key;           // seal_key
-  Bytes platform_ca_der;     // hello: the operator CA that certifies this platform
+  EnclaveIdentity identity;           // hello
+  EnclaveConfig config;               // hello
+  Bytes evidence;                     // evidence
+  SecretBytes key;                    // seal_key
+  Bytes platform_ca_der;              // hello: the operator CA that certifies this platform
   bool development_platform = false;  // hello
   CLOISTER_FIELDS(status, message, identity, config, evidence, key, platform_ca_der, development_platform)
 };
@@ -62,7 +62,8 @@ struct LaunchReply {
 
 inline Status status_from(std::uint32_t code, const std::string& message) {
   if (code == 0) return Status::ok();
-  if (code > static_cast<std::uint32_t>(ErrorCode::internal)) code = static_cast<std::uint32_t>(ErrorCode::internal);
+  if (code > static_cast<std::uint32_t>(ErrorCode::internal))
+    code = static_cast<std::uint32_t>(ErrorCode::internal);
   return Status(static_cast<ErrorCode>(code), message);
 }
 

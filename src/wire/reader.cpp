@@ -11,20 +11,24 @@ bool Reader::fail(const std::string& what) {
 
 bool Reader::get_raw(void* data, std::size_t size) {
   if (failed()) return false;
-  if (remaining() < size) return fail("truncated: need " + std::to_string(size) + " bytes, have " + std::to_string(remaining()));
+  if (remaining() < size)
+    return fail("truncated: need " + std::to_string(size) + " bytes, have " + std::to_string(remaining()));
   if (size != 0) std::memcpy(data, in_.data() + pos_, size);
   pos_ += size;
   return true;
 }
 
-bool Reader::get_length(std::size_t& size, std::size_t element_min_size, std::size_t max_count, const char* what) {
+bool Reader::get_length(std::size_t& size, std::size_t element_min_size, std::size_t max_count,
+                        const char* what) {
   std::uint32_t raw = 0;
   if (!get_u32(raw)) return false;
   if (raw > max_count) {
-    return fail(std::string(what) + " length " + std::to_string(raw) + " exceeds the limit " + std::to_string(max_count));
+    return fail(std::string(what) + " length " + std::to_string(raw) + " exceeds the limit " +
+                std::to_string(max_count));
   }
   if (element_min_size != 0 && raw > remaining() / element_min_size) {
-    return fail(std::string(what) + " length " + std::to_string(raw) + " exceeds the " + std::to_string(remaining()) + " bytes left");
+    return fail(std::string(what) + " length " + std::to_string(raw) + " exceeds the " +
+                std::to_string(remaining()) + " bytes left");
   }
   size = raw;
   return true;

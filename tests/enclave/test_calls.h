@@ -62,7 +62,13 @@ struct Increment {  // ocall
 // Asks the enclave to break its own rules; the runtime must stop it.
 struct Misbehave {
   static constexpr std::uint32_t id = 5;
-  enum Kind : std::uint8_t { open_file = 1, crash = 2, throw_exception = 3, spawn_process = 4, exec_memory = 5 };
+  enum Kind : std::uint8_t {
+    open_file = 1,
+    crash = 2,
+    throw_exception = 3,
+    spawn_process = 4,
+    exec_memory = 5
+  };
   std::uint8_t kind = 0;
   std::string path;
   CLOISTER_FIELDS(kind, path)

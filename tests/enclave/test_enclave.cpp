@@ -39,7 +39,8 @@ Result<Misbehave::Reply> misbehave(const Misbehave& request) {
       reply.result = ::fork();
       return reply;
     case Misbehave::exec_memory: {
-      void* page = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      void* page =
+          ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       reply.result = page == MAP_FAILED ? -1 : 0;
       return reply;
     }
@@ -54,7 +55,8 @@ CLOISTER_ENCLAVE(test_enclave) {
   for (std::size_t i = 0; i < sizeof kSecret; ++i) secret_marker[i] = kSecret[i];
 
   enclave.on<Empty>([](const Empty&) -> Result<Empty::Reply> { return Empty::Reply{}; });
-  enclave.on<Echo>([](const Echo& request) -> Result<Echo::Reply> { return Echo::Reply{.data = request.data}; });
+  enclave.on<Echo>(
+      [](const Echo& request) -> Result<Echo::Reply> { return Echo::Reply{.data = request.data}; });
   enclave.on<Checksum>([](const Checksum& request) -> Result<Checksum::Reply> {
     std::uint64_t sum = 0;
     for (auto byte : request.data) sum += byte;
@@ -88,8 +90,8 @@ CLOISTER_ENCLAVE(test_enclave) {
     return Work::Reply{.output = request.input * request.input + 1, .threads_inside = most_inside.load()};
   });
   enclave.on<Seal>([](const Seal& request) -> Result<Seal::Reply> {
-    CLOISTER_ASSIGN_OR_RETURN(Bytes sealed,
-                              enclave::seal(static_cast<SealPolicy>(request.policy), request.plaintext, request.aad));
+    CLOISTER_ASSIGN_OR_RETURN(
+        Bytes sealed, enclave::seal(static_cast<SealPolicy>(request.policy), request.plaintext, request.aad));
     return Seal::Reply{.sealed = std::move(sealed)};
   });
   enclave.on<Unseal>([](const Unseal& request) -> Result<Unseal::Reply> {
