@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "cloister/host.h"
+#include "common/encoding.h"
 #include "enclave/test_calls.h"
 
 namespace cloister {
@@ -24,12 +25,12 @@ using namespace test_enclave;
 Result<std::string> read_proc_mem(int pid, std::uint64_t address, std::size_t size) {
   std::string path = "/proc/" + std::to_string(pid) + "/mem";
   int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) return Status(ErrorCode::permission_denied, "open " + path + ": " + std::strerror(errno));
+  if (fd < 0) return Status(ErrorCode::permission_denied, "open " + path + ": " + errno_text(errno));
   std::string out(size, '\0');
   ssize_t got = ::pread(fd, out.data(), size, static_cast<off_t>(address));
   int saved = errno;
   ::close(fd);
-  if (got != static_cast<ssize_t>(size)) return Status(ErrorCode::permission_denied, std::strerror(saved));
+  if (got != static_cast<ssize_t>(size)) return Status(ErrorCode::permission_denied, errno_text(saved));
   return out;
 }
 
@@ -38,7 +39,7 @@ Result<std::string> read_vm(int pid, std::uint64_t address, std::size_t size) {
   iovec local{out.data(), size};
   iovec remote{reinterpret_cast<void*>(address), size};
   if (::process_vm_readv(pid, &local, 1, &remote, 1, 0) != static_cast<ssize_t>(size)) {
-    return Status(ErrorCode::permission_denied, std::strerror(errno));
+    return Status(ErrorCode::permission_denied, errno_text(errno));
   }
   return out;
 }

@@ -47,9 +47,7 @@ int fail_status(const Status& status, const std::string& hint = "") {
   return fail(status.message(), hint);
 }
 
-std::string errno_text() {
-  return std::strerror(errno);
-}
+std::string last_error() { return cloister::errno_text(errno); }
 
 // Writes `data` to a temporary file beside `path`, then moves it into place,
 // so a reader never sees a half-written key or image. Without `overwrite` the
@@ -59,29 +57,29 @@ Status write_file_atomically(const std::string& path, ByteView data, mode_t mode
   const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   std::string temp = dir + "/.cloister-tmp-XXXXXX";
   const int fd = ::mkstemp(temp.data());
-  if (fd < 0) return error(ErrorCode::io_error, "cannot create a file in " + dir + ": " + errno_text());
+  if (fd < 0) return error(ErrorCode::io_error, "cannot create a file in " + dir + ": " + last_error());
   auto cleanup = [&](const std::string& message) {
     const Status status = error(ErrorCode::io_error, message);
     ::close(fd);
     ::unlink(temp.c_str());
     return status;
   };
-  if (::fchmod(fd, mode) != 0) return cleanup("cannot set the mode of " + temp + ": " + errno_text());
+  if (::fchmod(fd, mode) != 0) return cleanup("cannot set the mode of " + temp + ": " + last_error());
   std::size_t written = 0;
   while (written < data.size()) {
     const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return cleanup("cannot write " + path + ": " + errno_text());
+    if (n < 0) return cleanup("cannot write " + path + ": " + last_error());
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) return cleanup("cannot write " + path + ": " + errno_text());
+  if (::fsync(fd) != 0) return cleanup("cannot write " + path + ": " + last_error());
   if (::close(fd) != 0) {
     ::unlink(temp.c_str());
-    return error(ErrorCode::io_error, "cannot write " + path + ": " + errno_text());
+    return error(ErrorCode::io_error, "cannot write " + path + ": " + last_error());
   }
   if (overwrite) {
     if (::rename(temp.c_str(), path.c_str()) != 0) {
-      const std::string message = "cannot write " + path + ": " + errno_text();
+      const std::string message = "cannot write " + path + ": " + last_error();
       ::unlink(temp.c_str());
       return error(ErrorCode::io_error, message);
     }
@@ -92,7 +90,7 @@ Status write_file_atomically(const std::string& path, ByteView data, mode_t mode
   ::unlink(temp.c_str());
   if (linked != 0) {
     if (link_errno == EEXIST) return error(ErrorCode::invalid_argument, path + " already exists");
-    return error(ErrorCode::io_error, "cannot write " + path + ": " + std::strerror(link_errno));
+    return error(ErrorCode::io_error, "cannot write " + path + ": " + cloister::errno_text(link_errno));
   }
   return Status::ok();
 }

@@ -101,6 +101,7 @@ class [[nodiscard]] Result {
     if (!cloister_status_.is_ok()) return ::cloister::detail::status_of(cloister_status_); \
   } while (false)
 
+// NOLINTBEGIN(bugprone-macro-parentheses): `lhs` is a declaration, `tmp` a name
 #define CLOISTER_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                   \
   if (!tmp.is_ok()) return tmp.status();               \
@@ -108,6 +109,7 @@ class [[nodiscard]] Result {
 
 #define CLOISTER_ASSIGN_OR_RETURN(lhs, expr) \
   CLOISTER_ASSIGN_OR_RETURN_IMPL(CLOISTER_CONCAT(cloister_result_, __LINE__), lhs, expr)
+// NOLINTEND(bugprone-macro-parentheses)
 
 namespace cloister::detail {
 inline const Status& status_of(const Status& s) {

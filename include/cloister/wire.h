@@ -143,10 +143,8 @@ void write(Writer& w, const T& value) {
     std::uint64_t bits = 0;
     std::memcpy(&bits, &value, sizeof bits);
     w.put_u64(bits);
-  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, Bytes>) {
-    w.put_length(value.size());
-    w.put_raw(value.data(), value.size());
-  } else if constexpr (std::is_same_v<T, SecretBytes>) {
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, Bytes> ||
+                       std::is_same_v<T, SecretBytes>) {
     w.put_length(value.size());
     w.put_raw(value.data(), value.size());
   } else if constexpr (is_byte_array<T>::value) {
@@ -179,9 +177,7 @@ struct min_fields_size<std::tuple<F...>> {
 
 template <typename T>
 constexpr std::size_t min_encoded_size() {
-  if constexpr (std::is_same_v<T, bool>)
-    return 1;
-  else if constexpr (std::is_enum_v<T>)
+  if constexpr (std::is_enum_v<T>)
     return sizeof(std::underlying_type_t<T>);
   else if constexpr (std::is_arithmetic_v<T>)
     return sizeof(T);

@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/encoding.h"
+
 namespace cloister {
 
 Status send_message(int socket, ByteView message, const std::vector<int>& fds) {
@@ -28,7 +30,7 @@ Status send_message(int socket, ByteView message, const std::vector<int>& fds) {
     ssize_t sent = ::sendmsg(socket, &msg, MSG_NOSIGNAL);
     if (sent >= 0) return Status::ok();
     if (errno == EINTR) continue;
-    return Status(ErrorCode::io_error, std::string("send failed: ") + std::strerror(errno));
+    return Status(ErrorCode::io_error, std::string("send failed: ") + errno_text(errno));
   }
 }
 
@@ -47,7 +49,7 @@ Result<ReceivedMessage> receive_message(int socket, std::size_t max_size) {
     received = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
     if (received >= 0) break;
     if (errno == EINTR) continue;
-    return Status(ErrorCode::io_error, std::string("receive failed: ") + std::strerror(errno));
+    return Status(ErrorCode::io_error, std::string("receive failed: ") + errno_text(errno));
   }
   // Take ownership of passed descriptors first, so none leaks on an error below.
   for (cmsghdr* cmsg = CMSG_FIRSTHDR(&msg); cmsg != nullptr; cmsg = CMSG_NXTHDR(&msg, cmsg)) {

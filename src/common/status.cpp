@@ -2,6 +2,7 @@
 
 #include "cloister/bytes.h"
 #include "cloister/result.h"
+#include "common/encoding.h"
 
 namespace cloister {
 
@@ -42,6 +43,12 @@ std::string Status::to_string() const {
   std::string name = cloister::to_string(code_);
   if (message_.rfind(name, 0) == 0) return message_;  // the message already names it
   return name + ": " + message_;
+}
+
+std::string errno_text(int error_number) {
+  char buffer[256];
+  // GNU strerror_r returns the message, possibly not in `buffer`.
+  return ::strerror_r(error_number, buffer, sizeof buffer);
 }
 
 void secure_wipe(void* data, std::size_t size) {

@@ -202,8 +202,8 @@ Status PublicKey::verify_raw(ByteView data, ByteView r_and_s, HashAlgorithm hash
       ECDSA_SIG_set0(signature.get(), r.get(), s.get()) != 1) {
     return openssl_error(ErrorCode::crypto_error, "building ECDSA signature");
   }
-  r.release();  // now owned by `signature`
-  s.release();
+  (void)r.release();  // now owned by `signature`
+  (void)s.release();
   int size = i2d_ECDSA_SIG(signature.get(), nullptr);
   if (size <= 0) return openssl_error(ErrorCode::crypto_error, "encoding ECDSA signature");
   Bytes der(static_cast<std::size_t>(size));

@@ -115,7 +115,7 @@ int main() {
   ::syscall(SYS_close_range, 6u, ~0u, 0u);
   // One malloc arena: glibc's per-thread arenas read /proc/sys/vm/overcommit_memory
   // the first time they shrink, which the syscall filter would (rightly) kill.
-  ::mallopt(M_ARENA_MAX, 1);
+  ::mallopt(M_ARENA_MAX, 1);  // NOLINT(concurrency-mt-unsafe): single-threaded here
   ChannelView view = map_channel();
   install_death_handlers();
 

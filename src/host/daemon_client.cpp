@@ -1,4 +1,5 @@
 #include "host/daemon_client.h"
+#include "common/encoding.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -18,10 +19,10 @@ Result<UniqueFd> connect_unix(const std::string& path) {
     return Status(ErrorCode::invalid_argument, "socket path too long: " + path);
   std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
   UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return Status(ErrorCode::io_error, std::string("socket: ") + std::strerror(errno));
+  if (!fd.valid()) return Status(ErrorCode::io_error, std::string("socket: ") + errno_text(errno));
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     return Status(ErrorCode::io_error, "cannot reach the platform daemon at " + path + ": " +
-                                           std::strerror(errno) +
+                                           errno_text(errno) +
                                            " (start it with `cloister platform serve`, or unset "
                                            "CLOISTER_PLATFORM_SOCKET to use the development platform)");
   }

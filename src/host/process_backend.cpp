@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "enclave/channel_layout.h"
+#include "common/encoding.h"
 #include "enclave/futex.h"
 #include "host/backend.h"
 #include "host/daemon_client.h"
@@ -242,7 +243,7 @@ Result<std::unique_ptr<EnclaveBackend>> create_process_backend(const std::string
   UniqueFd image(::open(image_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!image.valid()) {
     return Status(ErrorCode::not_found,
-                  "cannot open enclave image " + image_path + ": " + std::strerror(errno));
+                  "cannot open enclave image " + image_path + ": " + errno_text(errno));
   }
   platform::LaunchParams params;
   params.slot_capacity =

@@ -1,4 +1,5 @@
 #include "image/signed_image.h"
+#include "common/encoding.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -195,7 +196,7 @@ Result<Bytes> read_file(const std::string& path, std::size_t max_size, std::stri
     const int err = errno;
     return error(err == ENOENT ? ErrorCode::not_found
                                : (err == EACCES ? ErrorCode::permission_denied : ErrorCode::io_error),
-                 "cannot open " + name + ": " + std::strerror(err));
+                 "cannot open " + name + ": " + errno_text(err));
   }
   struct Closer {
     int fd;
@@ -204,7 +205,7 @@ Result<Bytes> read_file(const std::string& path, std::size_t max_size, std::stri
 
   struct stat st {};
   if (::fstat(fd, &st) != 0)
-    return error(ErrorCode::io_error, "cannot stat " + name + ": " + std::strerror(errno));
+    return error(ErrorCode::io_error, "cannot stat " + name + ": " + errno_text(errno));
   if (!S_ISREG(st.st_mode))
     return error(ErrorCode::invalid_argument, "cannot read " + name + ": not a regular file");
   if (static_cast<std::uint64_t>(st.st_size) > max_size) {
@@ -223,7 +224,7 @@ Result<Bytes> read_file(const std::string& path, std::size_t max_size, std::stri
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
-      return error(ErrorCode::io_error, "cannot read " + name + ": " + std::strerror(errno));
+      return error(ErrorCode::io_error, "cannot read " + name + ": " + errno_text(errno));
     }
     used += static_cast<std::size_t>(n);
   }

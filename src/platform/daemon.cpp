@@ -24,15 +24,15 @@ Result<UniqueFd> listen_unix(const std::string& path) {
     return Status(ErrorCode::invalid_argument, "socket path too long");
   std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
   UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return Status(ErrorCode::io_error, std::string("socket: ") + std::strerror(errno));
+  if (!fd.valid()) return Status(ErrorCode::io_error, std::string("socket: ") + errno_text(errno));
   ::unlink(path.c_str());
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    return Status(ErrorCode::io_error, "cannot bind " + path + ": " + std::strerror(errno));
+    return Status(ErrorCode::io_error, "cannot bind " + path + ": " + errno_text(errno));
   }
   // Any local user may launch enclaves, as any user may open /dev/sgx_enclave.
   ::chmod(path.c_str(), 0666);
   if (::listen(fd.get(), 64) != 0)
-    return Status(ErrorCode::io_error, std::string("listen: ") + std::strerror(errno));
+    return Status(ErrorCode::io_error, std::string("listen: ") + errno_text(errno));
   return fd;
 }
 

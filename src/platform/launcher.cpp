@@ -1,4 +1,5 @@
 #include "platform/launcher.h"
+#include "common/encoding.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -24,7 +25,7 @@ namespace {
 constexpr std::size_t kMaxImageSize = std::size_t{512} << 20;
 
 Status errno_status(const std::string& what) {
-  return Status(ErrorCode::io_error, what + ": " + std::strerror(errno));
+  return Status(ErrorCode::io_error, what + ": " + errno_text(errno));
 }
 
 // A read-only view of a sealed memfd, unmapped on destruction.

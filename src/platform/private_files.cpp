@@ -1,4 +1,5 @@
 #include "platform/private_files.h"
+#include "common/encoding.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,7 +14,7 @@ namespace cloister::platform {
 namespace {
 
 Status io_error(const std::string& what, const std::string& path) {
-  return Status(ErrorCode::io_error, what + " " + path + ": " + std::strerror(errno));
+  return Status(ErrorCode::io_error, what + " " + path + ": " + errno_text(errno));
 }
 
 std::string octal(unsigned mode) {
