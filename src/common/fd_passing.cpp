@@ -49,6 +49,10 @@ Result<ReceivedMessage> receive_message(int socket, std::size_t max_size) {
     received = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
     if (received >= 0) break;
     if (errno == EINTR) continue;
+    // SO_RCVTIMEO expiry reads as EAGAIN; say what happened, not "try again".
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      return Status(ErrorCode::io_error, "receive timed out: the peer sent nothing");
+    }
     return Status(ErrorCode::io_error, std::string("receive failed: ") + errno_text(errno));
   }
   // Take ownership of passed descriptors first, so none leaks on an error below.

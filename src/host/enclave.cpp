@@ -24,6 +24,10 @@ Result<Bytes> OcallTable::dispatch(std::uint32_t id, ByteView request) const {
     return handler(request);
   } catch (const std::exception& e) {
     return Status(ErrorCode::internal, std::string("host ocall handler threw: ") + e.what());
+  } catch (...) {
+    // Nothing may escape: the process backend would leave the slot claimed
+    // and the enclave thread waiting for an ocall reply forever.
+    return Status(ErrorCode::internal, "host ocall handler threw a non-standard exception");
   }
 }
 
