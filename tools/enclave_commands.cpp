@@ -47,7 +47,9 @@ int fail_status(const Status& status, const std::string& hint = "") {
   return fail(status.message(), hint);
 }
 
-std::string last_error() { return cloister::errno_text(errno); }
+std::string last_error() {
+  return cloister::errno_text(errno);
+}
 
 // Writes `data` to a temporary file beside `path`, then moves it into place,
 // so a reader never sees a half-written key or image. Without `overwrite` the
@@ -59,7 +61,7 @@ Status write_file_atomically(const std::string& path, ByteView data, mode_t mode
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) return error(ErrorCode::io_error, "cannot create a file in " + dir + ": " + last_error());
   auto cleanup = [&](const std::string& message) {
-    const Status status = error(ErrorCode::io_error, message);
+    Status status = error(ErrorCode::io_error, message);
     ::close(fd);
     ::unlink(temp.c_str());
     return status;

@@ -47,6 +47,7 @@ Status verify_chain_once(const std::vector<Bytes>& chain_der, const std::vector<
     auto key = attest::chain_key(chain_der, roots_der[i]);
     if (attest::chain_verified_before(key)) {
       std::vector<const crypto::Certificate*> all;
+      all.reserve(chain.size() + 1);
       for (const auto& certificate : chain) all.push_back(&certificate);
       all.push_back(&roots[i]);
       return attest::check_validity_periods(all, at_seconds);

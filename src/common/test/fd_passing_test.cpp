@@ -11,6 +11,8 @@
 #include <cstring>
 #include <string>
 
+#include "common/encoding.h"
+
 namespace cloister {
 namespace {
 
@@ -30,7 +32,7 @@ int open_fd_count() {
 struct SocketPair {
   SocketPair() {
     int fds[2] = {-1, -1};
-    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds), 0) << std::strerror(errno);
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds), 0) << errno_text(errno);
     a.reset(fds[0]);
     b.reset(fds[1]);
   }
@@ -166,7 +168,7 @@ TEST(FdPassingTest, TooManyDescriptorsFromAHostilePeerAreRefusedAndClosed) {
   cmsg->cmsg_type = SCM_RIGHTS;
   cmsg->cmsg_len = CMSG_LEN(sizeof(int) * kCount);
   std::memcpy(CMSG_DATA(cmsg), fds.data(), sizeof(int) * kCount);
-  ASSERT_EQ(::sendmsg(sockets.a.get(), &msg, 0), 1) << std::strerror(errno);
+  ASSERT_EQ(::sendmsg(sockets.a.get(), &msg, 0), 1) << errno_text(errno);
 
   auto received = receive_message(sockets.b.get(), 16);
   ASSERT_FALSE(received.is_ok());

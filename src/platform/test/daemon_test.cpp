@@ -17,6 +17,7 @@
 #include <memory>
 #include <thread>
 
+#include "common/encoding.h"
 #include "common/fd_passing.h"
 #include "crypto/rng.h"
 #include "platform/protocol.h"
@@ -35,7 +36,7 @@ Result<UniqueFd> connect_to(const std::string& path) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return Status(ErrorCode::io_error, "socket");
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    return Status(ErrorCode::io_error, std::string("connect: ") + std::strerror(errno));
+    return Status(ErrorCode::io_error, std::string("connect: ") + errno_text(errno));
   }
   // A daemon that never answers fails the test instead of hanging it.
   timeval timeout{10, 0};
