@@ -1,5 +1,6 @@
 // End to end: real enclave processes launched through the development
 // platform, driven through the public host API.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,6 +8,7 @@
 #include <thread>
 
 #include "cloister/host.h"
+#include "common/unique_fd.h"
 #include "crypto/sha.h"
 #include "enclave/test_calls.h"
 
@@ -122,6 +124,15 @@ TEST(ProcessBackend, ProcessCreationAndExecutableMemoryAreForbidden) {
     EXPECT_NE(reply.status().message().find("forbidden system call"), std::string::npos)
         << reply.status().message();
   }
+}
+
+// The launcher moves descriptors above 100 before exec; a host that already
+// has descriptors there must still get a working enclave.
+TEST(ProcessBackend, LaunchesWhenTheHostHasManyOpenFiles) {
+  std::vector<UniqueFd> held;
+  for (int i = 0; i < 300; ++i) held.emplace_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  Enclave enclave = launch();
+  EXPECT_TRUE(enclave.call(Empty{}).is_ok());
 }
 
 TEST(ProcessBackend, CrashIsReportedAsAFatalSignal) {

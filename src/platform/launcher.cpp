@@ -1,5 +1,4 @@
 #include "platform/launcher.h"
-#include "common/encoding.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -15,6 +14,7 @@
 #include <new>
 #include <thread>
 
+#include "common/encoding.h"
 #include "enclave/channel_layout.h"
 #include "image/signed_image.h"
 #include "platform/enclave_service.h"
@@ -23,6 +23,7 @@ namespace cloister::platform {
 namespace {
 
 constexpr std::size_t kMaxImageSize = std::size_t{512} << 20;
+constexpr std::size_t kMaxChannelSize = std::size_t{4} << 30;
 
 Status errno_status(const std::string& what) {
   return Status(ErrorCode::io_error, what + ": " + errno_text(errno));
@@ -87,6 +88,11 @@ Result<UniqueFd> create_channel(const EnclaveConfig& config, const LaunchParams&
   UniqueFd memfd(::memfd_create("cloister-channel", MFD_CLOEXEC));
   if (!memfd.valid()) return errno_status("memfd_create");
   std::size_t size = channel::region_size(config.max_threads, params.slot_capacity);
+  if (size > kMaxChannelSize) {
+    return Status(ErrorCode::out_of_range, "a channel of " + std::to_string(config.max_threads) +
+                                               " slots of " + std::to_string(params.slot_capacity) +
+                                               " bytes exceeds 4 GiB: lower max_message_size");
+  }
   if (::ftruncate(memfd.get(), static_cast<off_t>(size)) != 0) return errno_status("cannot size the channel");
   Mapping map(::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd.get(), 0), size);
   if (!map.ok()) return errno_status("cannot map the channel");
@@ -118,12 +124,11 @@ Result<UniqueFd> create_channel(const EnclaveConfig& config, const LaunchParams&
   ::close(0);
   ::close(1);
   ::close(2);
-  // Everything else goes; the image memfd is close-on-exec and vanishes at exec.
-  for (int fd = 6; fd < 100; ++fd) ::close(fd);
-  ::syscall(SYS_close_range, 101u, ~0u, 0u);
-  ::close(moved[1]);
-  ::close(moved[2]);
-  ::close(moved[3]);
+  // Everything else goes, except the image to execute (close-on-exec: it
+  // vanishes at exec).
+  auto image_fd = static_cast<unsigned>(moved[0]);
+  ::syscall(SYS_close_range, 6u, image_fd - 1, 0u);
+  ::syscall(SYS_close_range, image_fd + 1, ~0u, 0u);
   if (params.enclave_gid && ::setresgid(*params.enclave_gid, *params.enclave_gid, *params.enclave_gid) != 0)
     ::_exit(125);
   if (params.enclave_uid) {
