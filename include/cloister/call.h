@@ -15,6 +15,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <functional>
 
 #include "cloister/wire.h"
 
@@ -26,6 +27,23 @@ concept CallMessage = requires {
   typename T::Reply;
 }
 &&wire::HasFields<T>;
+
+// A handler of raw bytes, as the channel carries them.
+using RawCallHandler = std::function<Result<Bytes>(ByteView request)>;
+
+// Wraps a typed handler: decodes the request (a failure says `malformed`),
+// runs the handler, encodes its reply.
+template <CallMessage Call>
+RawCallHandler typed_handler(std::function<Result<typename Call::Reply>(const Call&)> handler,
+                             const char* malformed) {
+  return [handler = std::move(handler), malformed](ByteView bytes) -> Result<Bytes> {
+    auto request = wire::decode<Call>(bytes);
+    if (!request.is_ok()) return request.status().with_context(malformed);
+    auto reply = handler(*request);
+    if (!reply.is_ok()) return reply.status();
+    return wire::encode(*reply);
+  };
+}
 
 // Call ids at and above this value are reserved for the runtime.
 inline constexpr std::uint32_t kReservedCallIdBase = 0xFFFF0000u;

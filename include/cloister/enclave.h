@@ -28,20 +28,14 @@
 
 namespace cloister::enclave {
 
-using RawHandler = std::function<Result<Bytes>(ByteView request)>;
+using RawHandler = RawCallHandler;
 
 // The calls an enclave answers.
 class Handlers {
  public:
   template <CallMessage Call>
   void on(std::function<Result<typename Call::Reply>(const Call&)> handler) {
-    add(Call::id, [handler = std::move(handler)](ByteView bytes) -> Result<Bytes> {
-      auto request = wire::decode<Call>(bytes);
-      if (!request.is_ok()) return request.status().with_context("malformed request");
-      auto reply = handler(*request);
-      if (!reply.is_ok()) return reply.status();
-      return wire::encode(*reply);
-    });
+    add(Call::id, typed_handler<Call>(std::move(handler), "malformed request"));
   }
   void add(std::uint32_t id, RawHandler handler);
   // Runs the handler for `id`; unknown ids and exceptions become errors.

@@ -40,7 +40,7 @@ struct EnclaveOptions {
   std::string sim_entry;
 };
 
-using RawOcallHandler = std::function<Result<Bytes>(ByteView request)>;
+using RawOcallHandler = RawCallHandler;
 
 class EnclaveBackend;  // implemented per backend in src/host
 
@@ -64,13 +64,7 @@ class Enclave {
   // Registers a handler for an ocall the enclave makes; register before calling.
   template <CallMessage Call>
   void on_ocall(std::function<Result<typename Call::Reply>(const Call&)> handler) {
-    on_ocall_raw(Call::id, [handler = std::move(handler)](ByteView bytes) -> Result<Bytes> {
-      auto request = wire::decode<Call>(bytes);
-      if (!request.is_ok()) return request.status().with_context("malformed ocall");
-      auto reply = handler(*request);
-      if (!reply.is_ok()) return reply.status();
-      return wire::encode(*reply);
-    });
+    on_ocall_raw(Call::id, typed_handler<Call>(std::move(handler), "malformed ocall"));
   }
   void on_ocall_raw(std::uint32_t id, RawOcallHandler handler);
 
