@@ -36,8 +36,7 @@ double raw_ping_pong_ns() {
   pid_t child = ::fork();
   if (child == 0) {
     for (;;) {
-      std::uint32_t v;
-      while ((v = word->load(std::memory_order_acquire)) != 1) {
+      while (word->load(std::memory_order_acquire) != 1) {
         if (stop->load(std::memory_order_relaxed) != 0) ::_exit(0);
         cpu_relax();
       }
