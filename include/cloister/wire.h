@@ -67,6 +67,8 @@ class Reader {
   bool get_u32(std::uint32_t& v) { return get_le(v); }
   bool get_u64(std::uint64_t& v) { return get_le(v); }
   bool get_raw(void* data, std::size_t size);
+  // The next `size` bytes in place, without copying; false if fewer are left.
+  bool get_view(ByteView& view, std::size_t size);
   // Reads a u32 length and checks it against the bytes left and max_field_bytes.
   bool get_length(std::size_t& size, std::size_t element_min_size, std::size_t max_count, const char* what);
   bool enter();  // nesting depth guard
@@ -229,8 +231,10 @@ bool read(Reader& r, T& value) {
   } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, Bytes>) {
     std::size_t size = 0;
     if (!r.get_length(size, 1, r.limits().max_field_bytes, "byte string")) return false;
-    value.resize(size);
-    return r.get_raw(value.data(), size);
+    ByteView bytes;
+    if (!r.get_view(bytes, size)) return false;
+    value.assign(bytes.begin(), bytes.end());  // one copy, no zero-fill first
+    return true;
   } else if constexpr (std::is_same_v<T, SecretBytes>) {
     std::size_t size = 0;
     if (!r.get_length(size, 1, r.limits().max_field_bytes, "secret")) return false;

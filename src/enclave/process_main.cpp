@@ -116,6 +116,10 @@ int main() {
   // One malloc arena: glibc's per-thread arenas read /proc/sys/vm/overcommit_memory
   // the first time they shrink, which the syscall filter would (rightly) kill.
   ::mallopt(M_ARENA_MAX, 1);  // NOLINT(concurrency-mt-unsafe): single-threaded here
+  // Large requests come and go with every call: keep their memory in the heap
+  // rather than mapping and faulting in fresh pages each time.
+  ::mallopt(M_MMAP_THRESHOLD, 64 << 20);   // NOLINT(concurrency-mt-unsafe)
+  ::mallopt(M_TRIM_THRESHOLD, 128 << 20);  // NOLINT(concurrency-mt-unsafe)
   ChannelView view = map_channel();
   install_death_handlers();
 

@@ -18,6 +18,15 @@ bool Reader::get_raw(void* data, std::size_t size) {
   return true;
 }
 
+bool Reader::get_view(ByteView& view, std::size_t size) {
+  if (failed()) return false;
+  if (remaining() < size)
+    return fail("truncated: need " + std::to_string(size) + " bytes, have " + std::to_string(remaining()));
+  view = in_.subspan(pos_, size);
+  pos_ += size;
+  return true;
+}
+
 bool Reader::get_length(std::size_t& size, std::size_t element_min_size, std::size_t max_count,
                         const char* what) {
   std::uint32_t raw = 0;

@@ -38,6 +38,17 @@ struct Checksum {
   };
 };
 
+// Takes a payload and does nothing with it: the cost of moving bytes in.
+struct Sink {
+  static constexpr std::uint32_t id = 11;
+  cloister::Bytes data;
+  CLOISTER_FIELDS(data)
+  struct Reply {
+    std::uint64_t size = 0;
+    CLOISTER_FIELDS(size)
+  };
+};
+
 // Makes `count` ocalls to Increment, each adding its index; returns the total.
 struct OcallLoop {
   static constexpr std::uint32_t id = 4;

@@ -62,6 +62,8 @@ CLOISTER_ENCLAVE(test_enclave) {
     for (auto byte : request.data) sum += byte;
     return Checksum::Reply{.sum = sum};
   });
+  enclave.on<Sink>(
+      [](const Sink& request) -> Result<Sink::Reply> { return Sink::Reply{.size = request.data.size()}; });
   enclave.on<OcallLoop>([](const OcallLoop& request) -> Result<OcallLoop::Reply> {
     std::uint64_t total = 0;
     for (std::uint32_t i = 0; i < request.count; ++i) {
