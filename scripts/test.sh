@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 status=0
 
+echo "== formatting"
+scripts/lint.sh || status=1
+
 echo "== default build: unit and end-to-end tests"
 scripts/build.sh default
 ctest --preset default -j 2 || status=1

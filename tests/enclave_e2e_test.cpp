@@ -57,6 +57,7 @@ TEST_P(BothBackends, EightConcurrentCallersGetTheirOwnResults) {
   std::vector<std::thread> threads;
   std::atomic<int> wrong{0};
   std::atomic<std::uint32_t> most_inside{0};
+  threads.reserve(8);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       for (std::uint64_t i = 0; i < 50; ++i) {
@@ -130,6 +131,7 @@ TEST(ProcessBackend, ProcessCreationAndExecutableMemoryAreForbidden) {
 // has descriptors there must still get a working enclave.
 TEST(ProcessBackend, LaunchesWhenTheHostHasManyOpenFiles) {
   std::vector<UniqueFd> held;
+  held.reserve(300);
   for (int i = 0; i < 300; ++i) held.emplace_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   Enclave enclave = launch();
   EXPECT_TRUE(enclave.call(Empty{}).is_ok());

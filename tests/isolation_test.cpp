@@ -37,7 +37,8 @@ Result<std::string> read_proc_mem(int pid, std::uint64_t address, std::size_t si
 Result<std::string> read_vm(int pid, std::uint64_t address, std::size_t size) {
   std::string out(size, '\0');
   iovec local{out.data(), size};
-  iovec remote{reinterpret_cast<void*>(address), size};
+  iovec remote{reinterpret_cast<void*>(address),
+               size};  // NOLINT(performance-no-int-to-ptr): another process's address
   if (::process_vm_readv(pid, &local, 1, &remote, 1, 0) != static_cast<ssize_t>(size)) {
     return Status(ErrorCode::permission_denied, errno_text(errno));
   }

@@ -187,6 +187,7 @@ TEST_F(VerifyEvidence, ConcurrentVerificationsAgree) {
   const auto roots = platform.roots();
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 25; ++i) {
