@@ -1,5 +1,4 @@
 #include "host/daemon_client.h"
-#include "common/encoding.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -7,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/encoding.h"
 #include "common/fd_passing.h"
 #include "platform/protocol.h"
 

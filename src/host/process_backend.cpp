@@ -15,8 +15,8 @@
 #include <optional>
 #include <vector>
 
-#include "enclave/channel_layout.h"
 #include "common/encoding.h"
+#include "enclave/channel_layout.h"
 #include "enclave/futex.h"
 #include "host/backend.h"
 #include "host/daemon_client.h"
@@ -242,8 +242,7 @@ Result<std::unique_ptr<EnclaveBackend>> create_process_backend(const std::string
                                                                const EnclaveOptions& options) {
   UniqueFd image(::open(image_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!image.valid()) {
-    return Status(ErrorCode::not_found,
-                  "cannot open enclave image " + image_path + ": " + errno_text(errno));
+    return Status(ErrorCode::not_found, "cannot open enclave image " + image_path + ": " + errno_text(errno));
   }
   platform::LaunchParams params;
   params.slot_capacity =

@@ -1,5 +1,4 @@
 #include "image/signed_image.h"
-#include "common/encoding.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/encoding.h"
 #include "crypto/sha.h"
 #include "image/elf_check.h"
 

@@ -1,5 +1,4 @@
 #include "platform/private_files.h"
-#include "common/encoding.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+
+#include "common/encoding.h"
 
 namespace cloister::platform {
 namespace {
