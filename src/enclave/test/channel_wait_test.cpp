@@ -22,10 +22,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr auto kOverallTimeout = std::chrono::seconds(10);
+constexpr auto kOverallTimeout = std::chrono::seconds(30);
 // Long enough that a slice only expires when a wake-up was lost (or the
 // machine stalled a thread for seconds).
-constexpr std::chrono::microseconds kLongSlice{2'000'000};
+constexpr std::chrono::microseconds kLongSlice{5'000'000};
 
 // The word and each side's sleeping flag, laid out like a channel slot:
 // the word on its own line, the flags on another.
