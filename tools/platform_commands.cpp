@@ -55,8 +55,9 @@ int run_serve(const std::string& data_dir, const std::string& socket, const std:
   log::init("platform");
   auto identity = PlatformIdentity::load(data_dir);
   if (!identity.is_ok()) {
+    bool missing = identity.status().message().find("does not exist") != std::string::npos;
     return fail(identity.status().message(),
-                "create a platform first: cloister platform init --data-dir " + data_dir);
+                missing ? "create a platform first: cloister platform init --data-dir " + data_dir : "");
   }
   platform::DaemonOptions options;
   options.socket_path = socket;
