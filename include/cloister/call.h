@@ -45,7 +45,4 @@ RawCallHandler typed_handler(std::function<Result<typename Call::Reply>(const Ca
   };
 }
 
-// Call ids at and above this value are reserved for the runtime.
-inline constexpr std::uint32_t kReservedCallIdBase = 0xFFFF0000u;
-
 }  // namespace cloister

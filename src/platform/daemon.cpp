@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "common/encoding.h"
+#include "common/errno_text.h"
 #include "common/fd_passing.h"
 #include "common/log.h"
 #include "platform/protocol.h"
@@ -46,6 +47,10 @@ void handle_connection(EnclaveLauncher& launcher, const DaemonOptions& options, 
     auto request = wire::decode<LaunchRequest>(message->bytes, platform_limits());
     if (!request.is_ok()) {
       status = request.status().with_context("malformed launch request");
+    } else if (request->version != LaunchRequest{}.version) {
+      status = Status(ErrorCode::invalid_argument,
+                      "unsupported launch protocol version " + std::to_string(request->version) +
+                          ": the host and the platform daemon come from different releases");
     } else if (message->fds.size() != 1) {
       status = Status(ErrorCode::invalid_argument, "a launch request carries exactly one image descriptor");
     } else {

@@ -17,7 +17,7 @@
 #include <memory>
 #include <thread>
 
-#include "common/encoding.h"
+#include "common/errno_text.h"
 #include "common/fd_passing.h"
 #include "crypto/rng.h"
 #include "platform/protocol.h"
@@ -125,6 +125,16 @@ TEST_F(DaemonTest, GarbageBytesAreAMalformedRequest) {
 
 TEST_F(DaemonTest, RequestWithoutImageDescriptorIsRefused) {
   expect_refused(exchange(launch_request()), ErrorCode::invalid_argument, "exactly one image descriptor");
+  expect_still_serving();
+}
+
+TEST_F(DaemonTest, UnknownProtocolVersionIsRefused) {
+  LaunchRequest request;
+  request.version = 2;
+  request.slot_capacity = 64 * 1024;
+  UniqueFd image = open_file("/dev/null");
+  expect_refused(exchange(wire::encode(request), {image.get()}), ErrorCode::invalid_argument,
+                 "unsupported launch protocol version 2");
   expect_still_serving();
 }
 
