@@ -13,7 +13,7 @@
 #include <cstring>
 
 #include "cloister/host.h"
-#include "common/encoding.h"
+#include "common/errno_text.h"
 #include "enclave/test_calls.h"
 
 namespace cloister {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/encoding.h"
+#include "common/errno_text.h"
 #include "crypto/keys.h"
 #include "crypto/sha.h"
 #include "image/config_json.h"

@@ -17,7 +17,4 @@ Result<Bytes> from_base64(std::string_view text);     // requires correct paddin
 std::string to_base64url(ByteView bytes);             // no padding
 Result<Bytes> from_base64url(std::string_view text);  // padding optional
 
-// The text for an errno value; thread-safe, unlike std::strerror.
-std::string errno_text(int error_number);
-
 }  // namespace cloister

@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "common/encoding.h"
+#include "common/errno_text.h"
 
 namespace cloister {
 

@@ -2,7 +2,7 @@
 
 #include "cloister/bytes.h"
 #include "cloister/result.h"
-#include "common/encoding.h"
+#include "common/errno_text.h"
 
 namespace cloister {
 

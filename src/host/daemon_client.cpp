@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "common/encoding.h"
+#include "common/errno_text.h"
 #include "common/fd_passing.h"
 #include "platform/protocol.h"
 

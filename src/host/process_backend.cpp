@@ -15,7 +15,7 @@
 #include <optional>
 #include <vector>
 
-#include "common/encoding.h"
+#include "common/errno_text.h"
 #include "enclave/channel_layout.h"
 #include "enclave/futex.h"
 #include "host/backend.h"

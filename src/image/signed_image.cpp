@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "common/encoding.h"
+#include "common/errno_text.h"
 #include "crypto/sha.h"
 #include "image/elf_check.h"
 

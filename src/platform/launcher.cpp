@@ -14,7 +14,7 @@
 #include <new>
 #include <thread>
 
-#include "common/encoding.h"
+#include "common/errno_text.h"
 #include "enclave/channel_layout.h"
 #include "image/signed_image.h"
 #include "platform/enclave_service.h"

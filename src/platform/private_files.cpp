@@ -9,7 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "common/encoding.h"
+#include "common/errno_text.h"
 
 namespace cloister::platform {
 namespace {

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <string>
 
-#include "common/encoding.h"
+#include "common/errno_text.h"
 
 namespace cloister {
 namespace {
