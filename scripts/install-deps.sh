@@ -8,6 +8,8 @@ packages=(
   clang clang-format clang-tidy libclang-rt-14-dev   # sanitizers, libFuzzer, formatting
   libssl-dev libseccomp-dev seccomp
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libcpp-httplib-dev libsqlite3-dev sqlite3
+  python3 python3-jwt python3-cryptography   # token checks with a standard JWT library
   libgtest-dev libgmock-dev libbenchmark-dev googletest
   util-linux procps   # setpriv for the unprivileged isolation test
 )

@@ -18,6 +18,8 @@ enum class ErrorCode {
   verification_failed,  // evidence, signature or policy check failed
   not_found,
   permission_denied,
+  unauthenticated,  // no or wrong credential
+  conflict,         // the request clashes with current state (exists, concurrent change)
   io_error,
   enclave_terminated,  // the enclave process died
   enclave_busy,        // all enclave threads are in use

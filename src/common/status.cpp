@@ -32,6 +32,10 @@ const char* to_string(ErrorCode code) {
       return "enclave busy";
     case ErrorCode::unknown_call:
       return "unknown call";
+    case ErrorCode::unauthenticated:
+      return "unauthenticated";
+    case ErrorCode::conflict:
+      return "conflict";
     case ErrorCode::internal:
       return "internal error";
   }
