@@ -1,0 +1,32 @@
+// The body of POST /attest/{type}, MAA's shape:
+//   {"evidence": b64url, "runtimeData": {"data": b64url, "dataType": "Binary"|"JSON"}, "nonce": "..."}
+// Parsed strictly: every error names the field and what it should be.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "cloister/bytes.h"
+#include "cloister/result.h"
+
+namespace cloister::attestd {
+
+inline constexpr std::size_t kMaxNonceChars = 1024;
+inline constexpr std::size_t kMaxRuntimeDataBytes = 64 * 1024;
+inline constexpr int kMaxRuntimeJsonDepth = 32;
+
+enum class RuntimeDataType { binary, json };
+
+struct AttestRequest {
+  Bytes evidence;
+  Bytes runtime_data;
+  RuntimeDataType data_type = RuntimeDataType::binary;
+  nlohmann::json runtime_json;  // the parsed runtime data when data_type is json
+  std::optional<std::string> nonce;
+};
+
+// invalid_argument for anything malformed; the evidence bytes are not parsed here.
+Result<AttestRequest> parse_attest_request(const nlohmann::json& body);
+
+}  // namespace cloister::attestd
