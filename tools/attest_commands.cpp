@@ -1,4 +1,5 @@
 // cloister attest describe | verify: read and check Cloister evidence files.
+// cloister attest token decode | token verify | policy-hash | submit: attestation tokens.
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -7,17 +8,26 @@
 #include "cloister/evidence.h"
 #include "common/encoding.h"
 #include "crypto/x509.h"
+#include "jose/jose.h"
+#include "policy/policy_hash.h"
 #include "tools/command_registry.h"
+#include "tools/http_client.h"
 
 namespace cloister::cli {
 namespace {
 
 constexpr std::size_t kMaxFileSize = 1 << 20;
 
+// `-` reads standard input.
 Result<Bytes> read_small_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(ErrorCode::not_found, "cannot open " + path);
-  Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) return Status(ErrorCode::not_found, "cannot open " + path);
+    in = &file;
+  }
+  Bytes bytes((std::istreambuf_iterator<char>(*in)), std::istreambuf_iterator<char>());
   if (bytes.size() > kMaxFileSize) return Status(ErrorCode::out_of_range, path + " is larger than 1 MiB");
   return bytes;
 }
@@ -104,8 +114,143 @@ int run_verify(const VerifyArgs& args) {
   return 0;
 }
 
+std::string trimmed(const Bytes& bytes) {
+  std::string text = to_string(bytes);
+  const auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return {};
+  return text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1);
+}
+
+bool is_url(const std::string& text) {
+  return text.starts_with("http://") || text.starts_with("https://");
+}
+
+int run_token_decode(const std::string& path) {
+  auto bytes = read_small_file(path);
+  if (!bytes.is_ok()) return fail(bytes.status().message());
+  auto decoded = jose::decode_jwt(trimmed(*bytes));
+  if (!decoded.is_ok())
+    return fail(decoded.status().message(), "pass a compact JWT (header.payload.signature)");
+  std::cout << "header:\n"
+            << decoded->header.dump(2) << "\nclaims:\n"
+            << decoded->payload.dump(2)
+            << "\nNOT VERIFIED: run `cloister attest token verify FILE --jwks URL` to check the signature\n";
+  return 0;
+}
+
+struct TokenVerifyArgs {
+  std::string token;
+  std::string jwks;
+  std::string issuer;
+  std::string ca_file;
+};
+
+int run_token_verify(const TokenVerifyArgs& args) {
+  auto bytes = read_small_file(args.token);
+  if (!bytes.is_ok()) return fail(bytes.status().message());
+  std::string jwks_text;
+  if (is_url(args.jwks)) {
+    std::string base = args.jwks;
+    std::string path = "/certs";
+    if (base.ends_with("/certs")) base.resize(base.size() - path.size());
+    auto reply = http_call(base, "GET", path, "", "", {}, args.ca_file);
+    if (!reply.is_ok()) return fail(reply.status().message());
+    if (reply->status != 200) return fail("cannot fetch the JWKS: " + error_text(*reply));
+    jwks_text = reply->body;
+  } else {
+    auto file = read_small_file(args.jwks);
+    if (!file.is_ok()) return fail(file.status().message(), "--jwks takes the service URL or a JWKS file");
+    jwks_text = to_string(*file);
+  }
+  auto jwks = nlohmann::json::parse(jwks_text, nullptr, false);
+  if (jwks.is_discarded()) return fail("the JWKS is not JSON");
+  auto keys = jose::KeySet::from_jwks(jwks);
+  if (!keys.is_ok()) return fail("the JWKS is not usable: " + keys.status().message());
+  jose::ValidationOptions options;
+  if (!args.issuer.empty()) options.issuer = args.issuer;
+  auto claims = jose::verify_jwt(trimmed(*bytes), *keys, options);
+  if (!claims.is_ok()) return fail("token refused: " + claims.status().message());
+  std::cout << claims->dump(2) << "\nverified: yes"
+            << (args.issuer.empty() ? " (issuer not checked; pass --issuer)" : "") << "\n";
+  return 0;
+}
+
+int run_policy_hash(const std::string& path) {
+  auto bytes = read_small_file(path);
+  if (!bytes.is_ok()) return fail(bytes.status().message());
+  std::cout << policy::policy_hash(to_string(*bytes)) << "\n";
+  return 0;
+}
+
+struct SubmitArgs {
+  std::string evidence;
+  std::string runtime_data;
+  bool json = false;
+  std::string nonce;
+  std::string url = "http://127.0.0.1:8500";
+  std::string ca_file;
+};
+
+int run_submit(const SubmitArgs& args) {
+  auto evidence = read_small_file(args.evidence);
+  if (!evidence.is_ok()) return fail(evidence.status().message());
+  auto runtime = read_small_file(args.runtime_data);
+  if (!runtime.is_ok()) return fail(runtime.status().message());
+  nlohmann::json body = {
+      {"evidence", to_base64url(*evidence)},
+      {"runtimeData", {{"data", to_base64url(*runtime)}, {"dataType", args.json ? "JSON" : "Binary"}}}};
+  if (!args.nonce.empty()) body["nonce"] = args.nonce;
+  auto reply = http_call(args.url, "POST", "/attest/Cloister?api-version=2022-08-01", body.dump(),
+                         "application/json", {}, args.ca_file);
+  if (!reply.is_ok())
+    return fail(reply.status().message(), "start it with `cloister attestd serve`, or pass --url");
+  if (reply->status != 200) return fail("attestation refused: " + error_text(*reply));
+  auto json = nlohmann::json::parse(reply->body, nullptr, false);
+  if (json.is_discarded() || !json.contains("token") || !json["token"].is_string()) {
+    return fail("the service answered without a token");
+  }
+  std::cout << json["token"].get<std::string>() << "\n";
+  return 0;
+}
+
+void add_token_commands(CLI::App* attest) {
+  auto* token = attest->add_subcommand("token", "Read and verify attestation tokens (JWT)");
+  token->require_subcommand(1);
+  auto* decode = token->add_subcommand("decode", "Print a token's header and claims (no verification)");
+  auto path = std::make_shared<std::string>();
+  decode->add_option("FILE", *path, "Token file; - for stdin")->required();
+  decode->callback([=] { exit_code() = run_token_decode(*path); });
+
+  auto* verify =
+      token->add_subcommand("verify", "Verify a token's signature, expiry and issuer; print its claims");
+  auto args = std::make_shared<TokenVerifyArgs>();
+  verify->add_option("FILE", args->token, "Token file; - for stdin")->required();
+  verify->add_option("--jwks", args->jwks, "attestd URL (its /certs is fetched) or a JWKS file")->required();
+  verify->add_option("--issuer", args->issuer, "Required issuer (iss)");
+  verify->add_option("--ca-file", args->ca_file, "CA certificate (PEM) to trust for an https URL");
+  verify->callback([=] { exit_code() = run_token_verify(*args); });
+
+  auto* hash = attest->add_subcommand("policy-hash", "Print the x-ms-policy-hash tokens carry for a policy");
+  auto policy_path = std::make_shared<std::string>();
+  hash->add_option("FILE", *policy_path, "Policy text file; - for stdin")->required();
+  hash->callback([=] { exit_code() = run_policy_hash(*policy_path); });
+
+  auto* submit = attest->add_subcommand("submit", "Send evidence to attestd and print the token it issues");
+  auto submit_args = std::make_shared<SubmitArgs>();
+  submit->add_option("EVIDENCE", submit_args->evidence, "Evidence file")->required();
+  submit
+      ->add_option("--runtime-data", submit_args->runtime_data,
+                   "Runtime data file; the evidence's report data must start with its SHA-256")
+      ->required();
+  submit->add_flag("--json", submit_args->json, "The runtime data is a JSON object (becomes x-ms-runtime)");
+  submit->add_option("--nonce", submit_args->nonce, "Nonce to put in the token (accepted once)");
+  submit->add_option("--url", submit_args->url, "attestd base URL")->capture_default_str();
+  submit->add_option("--ca-file", submit_args->ca_file, "CA certificate (PEM) to trust for an https URL");
+  submit->callback([=] { exit_code() = run_submit(*submit_args); });
+}
+
 const RegisterCommands registered([](CLI::App& root) {
-  auto* attest = root.add_subcommand("attest", "Read and verify attestation evidence");
+  auto* attest = root.add_subcommand("attest", "Read and verify attestation evidence and tokens");
   attest->require_subcommand(1);
 
   auto* describe_cmd = attest->add_subcommand("describe", "Print the fields of an evidence file (no checks)");
@@ -130,6 +275,7 @@ const RegisterCommands registered([](CLI::App& root) {
   verify->add_flag("--allow-development-platform", args->allow_development,
                    "Accept the in-process development platform");
   verify->callback([=] { exit_code() = run_verify(*args); });
+  add_token_commands(attest);
 });
 
 }  // namespace
