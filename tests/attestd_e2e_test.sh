@@ -218,13 +218,13 @@ expect_error 401 Unauthorized PUT /policies/Cloister "$work/eu.policy" -H "Autho
 expect_error 401 Unauthorized POST /policies/Cloister:reset "$work/eu.policy"
 expect_error 409 Conflict PUT /policies/Cloister "$work/eu.policy" "${AUTH[@]}" -H 'If-Match: "not-the-hash"'
 "$cloister" attestd policy set "$work/eu.policy" --url "$url" > /dev/null || fail "policy set"
-"$cloister" attestd policy show --url "$url" | grep -q "$("$cloister" attest policy-hash "$work/eu.policy")" \
+"$cloister" attestd policy show --url "$url" | grep -qF -- "$("$cloister" attest policy-hash "$work/eu.policy")" \
   || fail "policy show does not give the new hash"
 "$hello_host" "$hello_image" --evidence "$work/evidence2.bin" --nonce "$(binding "$work/runtime.json")" > /dev/null
 "$cloister" attest submit "$work/evidence2.bin" --runtime-data "$work/runtime.json" --json --url "$url" \
   > "$work/token2" || fail "no token under the EU policy"
 "$cloister" attest token decode "$work/token2" | grep -q '"region": "eu-west"' || fail "issued claim missing"
-"$cloister" attestd policy reset --url "$url" | grep -q "$default_hash" || fail "policy reset"
+"$cloister" attestd policy reset --url "$url" | grep -qF -- "$default_hash" || fail "policy reset"
 [ "$(wc -l < "$work/attestd/policy_changes.log")" = 2 ] || fail "policy change log: $(cat "$work/attestd/policy_changes.log")"
 
 # --- oversize body, still alive, clean logs, clean stop ---------------------

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <fstream>
+
 #include "attest/test/test_platform.h"
 #include "attestd/test/test_util.h"
 #include "common/encoding.h"
@@ -217,6 +219,25 @@ TEST(DataDirTest, CreatesPrivateStateOnceAndRsaOnRequest) {
     ASSERT_EQ(::stat((path + secret).c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u) << secret;
   }
+}
+
+TEST(DataDirTest, RegistersALocalPlatformOnFirstStartOnly) {
+  TempDir dir;
+  const std::string platform_dir = dir.path() + "/platform";
+  ASSERT_EQ(::mkdir(platform_dir.c_str(), 0700), 0);
+  auto platform = TestPlatform::create("Local operator CA");
+  std::ofstream(platform_dir + "/operator_ca.pem") << must(platform.ca.to_pem());
+  DataDirOptions options;
+  options.local_platform_dir = platform_dir;
+  auto first = must(DataDir::open(dir.path() + "/attestd", options));
+  auto registry = must(Registry::load(first.registry_path()));
+  ASSERT_EQ(registry.entries().size(), 1u);
+  EXPECT_EQ(registry.entries()[0].name, "local");
+  EXPECT_EQ(registry.entries()[0].ca_der, platform.ca_der);
+  // Removed by the operator: a restart does not bring it back.
+  ASSERT_TRUE(edit_registry(first.registry_path(), [](Registry& r) { return r.remove("local"); }));
+  auto again = must(DataDir::open(dir.path() + "/attestd", options));
+  EXPECT_TRUE(must(Registry::load(again.registry_path())).entries().empty());
 }
 
 }  // namespace
