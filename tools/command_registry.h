@@ -15,6 +15,15 @@ struct RegisterCommands {
   explicit RegisterCommands(CommandAdder adder) { command_adders().push_back(std::move(adder)); }
 };
 
+// Adders that extend a noun another file creates (root.get_subcommand("attest")).
+// They run after every RegisterCommands adder: the order of static
+// initialisation across files is unspecified, so it cannot order them.
+std::vector<CommandAdder>& subcommand_adders();
+
+struct RegisterSubcommands {
+  explicit RegisterSubcommands(CommandAdder adder) { subcommand_adders().push_back(std::move(adder)); }
+};
+
 // The exit code of the command that ran; callbacks set it (default 0).
 int& exit_code();
 

@@ -10,6 +10,11 @@ std::vector<CommandAdder>& command_adders() {
   return adders;
 }
 
+std::vector<CommandAdder>& subcommand_adders() {
+  static std::vector<CommandAdder> adders;
+  return adders;
+}
+
 int& exit_code() {
   static int code = 0;
   return code;
@@ -28,6 +33,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "cloister 0.1.0");
   for (auto& add : cloister::cli::command_adders()) add(app);
+  for (auto& add : cloister::cli::subcommand_adders()) add(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -24,7 +24,9 @@
 #include "cloister/call.h"
 #include "cloister/evidence.h"
 #include "cloister/result.h"
+#include "cloister/runtime_calls.h"
 #include "cloister/seal.h"
+#include "crypto/keys.h"
 
 namespace cloister::enclave {
 
@@ -35,8 +37,11 @@ class Handlers {
  public:
   template <CallMessage Call>
   void on(std::function<Result<typename Call::Reply>(const Call&)> handler) {
+    static_assert(Call::id < kReservedCallIdBase, "call ids from 0xFFFF0000 up are reserved for the runtime");
     add(Call::id, typed_handler<Call>(std::move(handler), "malformed request"));
   }
+  // Ids from kReservedCallIdBase up are answered by the runtime (runtime_calls.h)
+  // and never reach a handler added here.
   void add(std::uint32_t id, RawHandler handler);
   // Runs the handler for `id`; unknown ids and exceptions become errors.
   [[nodiscard]] Result<Bytes> dispatch(std::uint32_t id, ByteView request) const;
@@ -87,6 +92,22 @@ Result<typename Call::Reply> ocall(const Call& request) {
 Result<Bytes> get_evidence(const std::array<std::uint8_t, 64>& report_data);
 // report_data = SHA-256(data) || 32 zero bytes, the usual way to bind a key or nonce.
 Result<Bytes> get_evidence_for(ByteView data);
+
+// The enclave's instance key: an EC P-256 key pair generated inside this
+// enclave instance on first use. It lives only in enclave memory and is never
+// sealed or exported, so every launch (and every sim enclave) has its own.
+// Outside an enclave handler, or if generation failed, the key is not valid().
+const crypto::PrivateKey& instance_key();
+
+// The runtime data document binding the instance key and a nonce, compact and
+// deterministic (members sorted, no spaces):
+//   {"keys":[{"crv":"P-256","kid":"enclave-instance","kty":"EC","use":"enc","x":"..","y":".."}],
+//    "nonce":"<base64url(nonce), no padding>"}
+// The nonce is at most kMaxRuntimeNonceSize bytes.
+Result<std::string> runtime_data_json(ByteView nonce);
+// Evidence over the runtime data: report_data = SHA-256(runtime data) || 32
+// zero bytes, as Microsoft Azure Attestation binds runtime data.
+Result<RuntimeEvidence> get_runtime_evidence(ByteView nonce);
 
 // Verifies another enclave's evidence (see evidence.h); usable inside an enclave.
 using cloister::verify_evidence;

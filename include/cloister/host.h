@@ -17,6 +17,7 @@
 #include "cloister/call.h"
 #include "cloister/evidence.h"
 #include "cloister/result.h"
+#include "cloister/runtime_calls.h"
 #include "image/identity.h"
 
 namespace cloister {
@@ -67,6 +68,14 @@ class Enclave {
     on_ocall_raw(Call::id, typed_handler<Call>(std::move(handler), "malformed ocall"));
   }
   void on_ocall_raw(std::uint32_t id, RawOcallHandler handler);
+
+  // Evidence binding the enclave's instance key and `nonce` (at most
+  // kMaxRuntimeNonceSize bytes), answered by the runtime of every enclave:
+  // {evidence, runtime_data}, with report_data = SHA-256(runtime_data) || 32
+  // zero bytes. runtime_data is JSON naming the key as a JWK (enclave.h).
+  Result<RuntimeEvidence> runtime_evidence(ByteView nonce) {
+    return call(RuntimeEvidenceRequest{.nonce = Bytes(nonce.begin(), nonce.end())});
+  }
 
   [[nodiscard]] const EnclaveIdentity& identity() const;
   [[nodiscard]] const EnclaveConfig& config() const;

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <array>
+#include <mutex>
 
 #include "cloister/evidence.h"
 #include "cloister/result.h"
 #include "cloister/seal.h"
+#include "crypto/keys.h"
 #include "image/identity.h"
 
 namespace cloister::enclave {
@@ -22,6 +24,15 @@ class EnclaveContext {
   virtual Result<Bytes> ocall(std::uint32_t id, ByteView request) = 0;
   virtual Result<Bytes> evidence(const std::array<std::uint8_t, 64>& report_data) = 0;
   virtual Result<SecretBytes> seal_key(SealPolicy policy, std::uint16_t svn, ByteView key_id) = 0;
+
+  // This enclave instance's key, generated on first use. It belongs to the
+  // context, not to a process-wide static, so that two sim enclaves in one
+  // host process still have different keys.
+  const crypto::PrivateKey& instance_key();
+
+ private:
+  std::once_flag instance_key_once_;
+  crypto::PrivateKey instance_key_;
 };
 
 // The context of the handler running on this thread, or null outside one.

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "cloister/enclave.h"
+#include "enclave/runtime_data.h"
 
 namespace cloister::enclave {
 
@@ -11,13 +12,14 @@ void Handlers::add(std::uint32_t id, RawHandler handler) {
 }
 
 Result<Bytes> Handlers::dispatch(std::uint32_t id, ByteView request) const {
+  const bool runtime_call = id >= kReservedCallIdBase;
   auto it = handlers_.find(id);
-  if (it == handlers_.end()) {
+  if (!runtime_call && it == handlers_.end()) {
     return Status(ErrorCode::unknown_call, "the enclave has no handler for call id " + std::to_string(id));
   }
   // Exceptions stop here: they never cross the host/enclave boundary.
   try {
-    return it->second(request);
+    return runtime_call ? dispatch_runtime_call(id, request) : it->second(request);
   } catch (const std::exception& e) {
     return Status(ErrorCode::internal, std::string("enclave handler threw: ") + e.what());
   } catch (...) {

@@ -22,6 +22,7 @@
 #include "enclave/openssl_warmup.h"
 #include "enclave/slot_worker.h"
 #include "enclave/syscall_filter.h"
+#include "enclave/warm_up.h"
 
 namespace {
 
@@ -124,6 +125,7 @@ int main() {
   install_death_handlers();
 
   if (!warm_up_openssl().is_ok()) die(channel::kStartupFailed, 1, kBadStart);
+  if (!run_registered_warm_ups().is_ok()) die(channel::kStartupFailed, 6, kBadStart);
   static PlatformClient platform_client(channel::kPlatformFd);
   platform::EnclaveRequest hello;
   auto reply = platform_client.request(hello);

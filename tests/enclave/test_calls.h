@@ -147,6 +147,18 @@ struct Unseal {
   };
 };
 
+// ECDH between the enclave's instance key and a peer's P-256 point: proves
+// the key named in the runtime data is really held inside.
+struct InstanceKeyAgree {
+  static constexpr std::uint32_t id = 12;
+  cloister::Bytes peer_point;  // uncompressed
+  CLOISTER_FIELDS(peer_point)
+  struct Reply {
+    cloister::Bytes shared_secret;
+    CLOISTER_FIELDS(shared_secret)
+  };
+};
+
 inline constexpr char kSecret[] = "CLOISTER-ENCLAVE-SECRET-MARKER-7f3a9c";
 
 }  // namespace test_enclave

@@ -96,6 +96,12 @@ CLOISTER_ENCLAVE(test_enclave) {
         Bytes sealed, enclave::seal(static_cast<SealPolicy>(request.policy), request.plaintext, request.aad));
     return Seal::Reply{.sealed = std::move(sealed)};
   });
+  enclave.on<InstanceKeyAgree>([](const InstanceKeyAgree& request) -> Result<InstanceKeyAgree::Reply> {
+    CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey peer,
+                              crypto::PublicKey::from_ec_point(crypto::KeyType::ec_p256, request.peer_point));
+    CLOISTER_ASSIGN_OR_RETURN(SecretBytes secret, enclave::instance_key().ecdh(peer));
+    return InstanceKeyAgree::Reply{.shared_secret = Bytes(secret.view().begin(), secret.view().end())};
+  });
   enclave.on<Unseal>([](const Unseal& request) -> Result<Unseal::Reply> {
     CLOISTER_ASSIGN_OR_RETURN(SecretBytes plaintext, enclave::unseal(request.sealed, request.aad));
     return Unseal::Reply{.plaintext = Bytes(plaintext.view().begin(), plaintext.view().end())};
