@@ -10,22 +10,23 @@
 
 namespace cloister::jose::testing {
 
-// Generated once per test binary: RSA key generation is the slow part.
+// Generated once per test process and only when asked for: RSA key
+// generation is the slow part, and ctest runs every case in its own process.
 inline const crypto::PrivateKey& test_key(crypto::KeyType type) {
-  static const crypto::PrivateKey p256 =
-      std::move(crypto::PrivateKey::generate(crypto::KeyType::ec_p256)).value();
-  static const crypto::PrivateKey p384 =
-      std::move(crypto::PrivateKey::generate(crypto::KeyType::ec_p384)).value();
-  static const crypto::PrivateKey rsa =
-      std::move(crypto::PrivateKey::generate(crypto::KeyType::rsa, 2048)).value();
   switch (type) {
-    case crypto::KeyType::ec_p256:
-      return p256;
-    case crypto::KeyType::ec_p384:
-      return p384;
+    case crypto::KeyType::ec_p256: {
+      static const crypto::PrivateKey key = std::move(crypto::PrivateKey::generate(type)).value();
+      return key;
+    }
+    case crypto::KeyType::ec_p384: {
+      static const crypto::PrivateKey key = std::move(crypto::PrivateKey::generate(type)).value();
+      return key;
+    }
     case crypto::KeyType::rsa:
       break;
   }
+  static const crypto::PrivateKey rsa =
+      std::move(crypto::PrivateKey::generate(crypto::KeyType::rsa, 2048)).value();
   return rsa;
 }
 
