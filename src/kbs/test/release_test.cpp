@@ -134,7 +134,8 @@ TEST_F(ReleaseTest, ReleasesTheKeyWrappedToTheEnclave) {
             Bytes(material->material.view().begin(), material->material.view().end()));
   // Another private key cannot open it.
   EXPECT_FALSE(
-      jose::decrypt_jwe(released->value, crypto::PrivateKey::generate(crypto::KeyType::ec_p256).value()).is_ok());
+      jose::decrypt_jwe(released->value, crypto::PrivateKey::generate(crypto::KeyType::ec_p256).value())
+          .is_ok());
 
   auto records = store_->audit_records(1);
   ASSERT_EQ(records->size(), 1u);
