@@ -59,7 +59,10 @@ Result<ReleaseResult> Releaser::release(const ReleaseRequest& request) {
   if (request.token.empty())
     return refuse({ErrorCode::invalid_argument, "\"target\" must hold an attestation token"});
   auto decoded = jose::decode_jwt(request.token);
-  if (!decoded.is_ok()) return refuse(decoded.status().with_context("the attestation token is malformed"));
+  if (!decoded.is_ok()) {
+    return refuse(
+        {ErrorCode::invalid_argument, "the attestation token is malformed: " + decoded.status().message()});
+  }
   event.token_iss = string_claim(decoded->payload, "iss");
   event.token_jti = string_claim(decoded->payload, "jti");
   if (event.token_iss.empty())
