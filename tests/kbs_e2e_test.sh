@@ -104,14 +104,14 @@ token > "$work/good.jwt"
 grep -q '"kty":"oct"' "$work/key.jwk" && grep -q '"kid":"app/1"' "$work/key.jwk" || fail "released: $(cat "$work/key.jwk")"
 "$cloister" kbs key release imported --token "$work/good.jwt" --private-key "$work/enclave.pem" --url "$url" \
   > "$work/imported.out" || fail "release imported"
-grep -q "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["k"])' "$work/imported.jwk")" "$work/imported.out" \
+grep -qF -- "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["k"])' "$work/imported.jwk")" "$work/imported.out" \
   || fail "released key is not the imported one"
 "$cloister" kbs key release signing --token "$work/good.jwt" --private-key "$work/enclave.pem" --url "$url" \
   | grep -q '"d":' || fail "release EC key"
 # Without --private-key the client sees only the JWE.
 "$cloister" kbs key release app --token "$work/good.jwt" --url "$url" > "$work/wrapped"
 grep -q '"value"' "$work/wrapped" || fail "no JWE value"
-grep -q "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["k"])' "$work/key.jwk")" "$work/wrapped" \
+grep -qF -- "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["k"])' "$work/key.jwk")" "$work/wrapped" \
   && fail "key material visible outside the JWE"
 
 # --- every refusal -------------------------------------------------------------
@@ -149,9 +149,9 @@ refused deleted signing "$work/good.jwt" "404"
 grep -q "release	app/1	ok" "$work/audit" || fail "no release row: $(cat "$work/audit")"
 [ "$(grep -c "	denied	" "$work/audit")" -ge 14 ] || fail "refusals not all audited: $(cat "$work/audit")"
 grep -q "mrenclave=cd34" "$work/audit" || fail "no enclave identity in audit"
-grep -q "$(cut -d. -f3 "$work/good.jwt")" "$work/audit" && fail "token in the audit log"
+grep -qF -- "$(cut -d. -f3 "$work/good.jwt")" "$work/audit" && fail "token in the audit log"
 "$cloister" kbs audit --verify "${k[@]}" | grep -q "audit log intact" || fail "audit verify"
-grep -q "$(cut -d. -f2 "$work/good.jwt" | head -c 40)" "$work/kbs.log" && fail "token in the service log"
+grep -qF -- "$(cut -d. -f2 "$work/good.jwt" | head -c 40)" "$work/kbs.log" && fail "token in the service log"
 
 # --- offline authority keys, and a clean stop ----------------------------------------
 stop_kbs
