@@ -337,6 +337,24 @@ Result<Bytes> PrivateKey::sign(ByteView data) const {
   return signature;
 }
 
+Result<Bytes> PrivateKey::sign_raw(ByteView data) const {
+  CLOISTER_ASSIGN_OR_RETURN(KeyType curve, ec_key_type(key_.get(), "ECDSA signing"));
+  CLOISTER_ASSIGN_OR_RETURN(Bytes der, sign(data));
+  const unsigned char* cursor = der.data();
+  internal::EcdsaSigPtr signature(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(der.size())));
+  if (signature == nullptr) return openssl_error(ErrorCode::crypto_error, "decoding ECDSA signature");
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(signature.get(), &r, &s);
+  const std::size_t width = coordinate_size(curve);
+  Bytes raw(2 * width);
+  if (BN_bn2binpad(r, raw.data(), static_cast<int>(width)) < 0 ||
+      BN_bn2binpad(s, raw.data() + width, static_cast<int>(width)) < 0) {
+    return openssl_error(ErrorCode::crypto_error, "encoding ECDSA signature");
+  }
+  return raw;
+}
+
 Result<SecretBytes> PrivateKey::rsa_oaep_decrypt(ByteView ciphertext, HashAlgorithm hash) const {
   CLOISTER_ASSIGN_OR_RETURN(KeyType type, key_type(key_.get()));
   if (type != KeyType::rsa) return error(ErrorCode::invalid_argument, "RSA-OAEP needs an RSA key");

@@ -41,13 +41,17 @@ Result<crypto::PublicKey> key_from_jwk(const nlohmann::json& jwk);
 class KeySet {
  public:
   static Result<KeySet> from_jwks(
-      const nlohmann::json& jwks);  // {"keys":[...]}; keys with x5c keep their chain
-  void add(std::string kid, crypto::PublicKey key);
+      const nlohmann::json& jwks);                   // {"keys":[...]}; keys with x5c keep their chain
+  void add(std::string kid, crypto::PublicKey key);  // replaces a key with the same kid
   [[nodiscard]] const crypto::PublicKey* find(std::string_view kid) const;
   [[nodiscard]] std::size_t size() const { return keys_.size(); }
+  // The x5c chain a JWKS key came with (DER, leaf first, the leaf's key
+  // checked to be the JWK's), or null. Not verified against any root here.
+  [[nodiscard]] const std::vector<Bytes>* certificates(std::string_view kid) const;
 
  private:
   std::map<std::string, crypto::PublicKey, std::less<>> keys_;
+  std::map<std::string, std::vector<Bytes>, std::less<>> certificates_;
 };
 
 // --- JWS / JWT ---------------------------------------------------------
@@ -70,6 +74,10 @@ struct DecodedJwt {
   Bytes signature;
 };
 Result<DecodedJwt> decode_jwt(std::string_view token);
+// Checks only the signature of a decoded token against `key`, whose type must
+// suit the header alg: no kid lookup and no claims. For tokens whose key comes
+// from elsewhere (a certificate the caller has verified; RFC examples).
+Status verify_signature(const DecodedJwt& token, const crypto::PublicKey& key);
 
 struct ValidationOptions {
   std::optional<std::string> issuer;  // required "iss" when set

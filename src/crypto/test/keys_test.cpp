@@ -179,6 +179,89 @@ TEST_F(Keys, RsaOaepRoundTripAndWrongKey) {
   EXPECT_EQ(rsa_->sign(secret).status().code(), ErrorCode::invalid_argument);
 }
 
+TEST_F(Keys, EcdsaRawSignaturesVerify) {
+  const Bytes message = to_bytes("jws signing input");
+  for (PrivateKey* key : {p256_, p384_}) {
+    const KeyType type = *key->public_key().type();
+    const HashAlgorithm hash = type == KeyType::ec_p384 ? HashAlgorithm::sha384 : HashAlgorithm::sha256;
+    auto raw = key->sign_raw(message);
+    ASSERT_TRUE(raw.is_ok()) << raw.status().to_string();
+    EXPECT_EQ(raw->size(), type == KeyType::ec_p384 ? 96u : 64u);
+    EXPECT_TRUE(key->public_key().verify_raw(message, *raw, hash).is_ok());
+    expect_does_not_verify(key->public_key().verify_raw(to_bytes("other input"), *raw, hash));
+  }
+  EXPECT_EQ(rsa_->sign_raw(message).status().code(), ErrorCode::invalid_argument);
+}
+
+TEST_F(Keys, RsaSignaturesRoundTripAndRefuseOthers) {
+  const Bytes message = to_bytes("jws signing input");
+  const PublicKey public_key = rsa_->public_key();
+  for (RsaPadding padding : {RsaPadding::pkcs1_v1_5, RsaPadding::pss}) {
+    for (HashAlgorithm hash : {HashAlgorithm::sha256, HashAlgorithm::sha384}) {
+      auto signature = rsa_->rsa_sign(message, padding, hash);
+      ASSERT_TRUE(signature.is_ok()) << signature.status().to_string();
+      EXPECT_EQ(signature->size(), 256u);
+      EXPECT_TRUE(public_key.rsa_verify(message, *signature, padding, hash).is_ok());
+      expect_does_not_verify(public_key.rsa_verify(to_bytes("other input"), *signature, padding, hash));
+      const RsaPadding other_padding = padding == RsaPadding::pss ? RsaPadding::pkcs1_v1_5 : RsaPadding::pss;
+      expect_does_not_verify(public_key.rsa_verify(message, *signature, other_padding, hash));
+      Bytes flipped = *signature;
+      flipped[100] ^= 0x10;
+      expect_does_not_verify(public_key.rsa_verify(message, flipped, padding, hash));
+      expect_does_not_verify(public_key.rsa_verify(message, ByteView(*signature).first(255), padding, hash));
+    }
+  }
+  // PKCS#1 v1.5 is deterministic; PSS is salted.
+  EXPECT_EQ(*rsa_->rsa_sign(message, RsaPadding::pkcs1_v1_5, HashAlgorithm::sha256),
+            *rsa_->rsa_sign(message, RsaPadding::pkcs1_v1_5, HashAlgorithm::sha256));
+  EXPECT_NE(*rsa_->rsa_sign(message, RsaPadding::pss, HashAlgorithm::sha256),
+            *rsa_->rsa_sign(message, RsaPadding::pss, HashAlgorithm::sha256));
+  EXPECT_EQ(p256_->rsa_sign(message, RsaPadding::pss, HashAlgorithm::sha256).status().code(),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(
+      p256_->public_key().rsa_verify(message, Bytes(64, 1), RsaPadding::pss, HashAlgorithm::sha256).code(),
+      ErrorCode::invalid_argument);
+}
+
+TEST(RsaKeys, UnderSizedKeysAreRefused) {
+  PrivateKey small(EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{1024})));
+  ASSERT_TRUE(small.valid());
+  const Bytes message = to_bytes("m");
+  EXPECT_EQ(small.rsa_sign(message, RsaPadding::pkcs1_v1_5, HashAlgorithm::sha256).status().code(),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(small.public_key()
+                .rsa_verify(message, Bytes(128, 1), RsaPadding::pkcs1_v1_5, HashAlgorithm::sha256)
+                .code(),
+            ErrorCode::invalid_argument);
+  auto components = small.public_key().rsa_components();
+  ASSERT_TRUE(components.is_ok());
+  EXPECT_EQ(PublicKey::from_rsa_components(components->modulus, components->exponent).status().code(),
+            ErrorCode::decode_error);
+}
+
+TEST_F(Keys, RsaComponentsRoundTrip) {
+  const PublicKey public_key = rsa_->public_key();
+  auto components = public_key.rsa_components();
+  ASSERT_TRUE(components.is_ok()) << components.status().to_string();
+  EXPECT_EQ(components->modulus.size(), 256u);
+  EXPECT_NE(components->modulus[0], 0);
+  EXPECT_EQ(components->exponent, (Bytes{0x01, 0x00, 0x01}));
+  auto rebuilt = PublicKey::from_rsa_components(components->modulus, components->exponent);
+  ASSERT_TRUE(rebuilt.is_ok()) << rebuilt.status().to_string();
+  EXPECT_EQ(*rebuilt->to_der(), *public_key.to_der());
+
+  EXPECT_EQ(PublicKey::from_rsa_components(components->modulus, Bytes{0x01, 0x00, 0x00}).status().code(),
+            ErrorCode::decode_error);
+  EXPECT_EQ(PublicKey::from_rsa_components(components->modulus, Bytes{0x01}).status().code(),
+            ErrorCode::decode_error);
+  EXPECT_EQ(PublicKey::from_rsa_components(components->modulus, {}).status().code(), ErrorCode::decode_error);
+  EXPECT_EQ(PublicKey::from_rsa_components({}, components->exponent).status().code(),
+            ErrorCode::decode_error);
+  EXPECT_EQ(PublicKey::from_rsa_components(Bytes(3000, 0xff), components->exponent).status().code(),
+            ErrorCode::decode_error);
+  EXPECT_EQ(p256_->public_key().rsa_components().status().code(), ErrorCode::invalid_argument);
+}
+
 TEST_F(Keys, PublicKeyDerAndPemRoundTrip) {
   for (PrivateKey* key : {p256_, p384_, rsa_}) {
     const PublicKey public_key = key->public_key();
