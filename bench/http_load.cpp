@@ -42,6 +42,7 @@ ConnectionResult run_connection(const Options& options, const std::string& body,
   ConnectionResult result;
   httplib::Client client(options.url);
   client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
   client.set_read_timeout(10, 0);
   while (std::chrono::steady_clock::now() < deadline) {
     const auto start = std::chrono::steady_clock::now();

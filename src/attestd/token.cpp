@@ -20,8 +20,11 @@ Result<TokenSigner> TokenSigner::create(crypto::PrivateKey key, std::vector<Byte
   nlohmann::json extra = {{"use", "sig"}, {"alg", jose::to_string(signer.algorithm_)}, {"x5c", chain}};
   CLOISTER_ASSIGN_OR_RETURN(nlohmann::json jwk, jose::public_jwk(public_key, signer.kid_, extra));
   signer.jwks_ = {{"keys", nlohmann::json::array({jwk})}};
-  signer.key_ = std::move(key);
-  signer.x5c_ = std::move(x5c);
+  jose::SignOptions options;
+  options.kid = signer.kid_;
+  options.x5c = std::move(x5c);
+  options.algorithm = signer.algorithm_;
+  CLOISTER_ASSIGN_OR_RETURN(signer.signer_, jose::JwtSigner::create(std::move(key), options));
   return signer;
 }
 
@@ -35,11 +38,7 @@ Result<std::string> TokenSigner::sign(nlohmann::json claims, const std::string& 
   claims["exp"] = now_seconds + lifetime_seconds;
   claims["jti"] = to_hex(jti);
   if (nonce) claims["nonce"] = *nonce;
-  jose::SignOptions options;
-  options.kid = kid_;
-  options.x5c = x5c_;
-  options.algorithm = algorithm_;
-  return jose::sign_jwt(claims, key_, options);
+  return signer_.sign(claims);
 }
 
 nlohmann::json openid_configuration(const std::string& issuer, jose::Algorithm algorithm) {

@@ -31,8 +31,7 @@ class TokenSigner {
 
  private:
   TokenSigner() = default;
-  crypto::PrivateKey key_;
-  std::vector<Bytes> x5c_;
+  jose::JwtSigner signer_;
   std::string kid_;
   jose::Algorithm algorithm_ = jose::Algorithm::ES256;
   nlohmann::json jwks_;

@@ -235,6 +235,12 @@ Result<Bytes> PublicKey::rsa_oaep_encrypt(ByteView plaintext, HashAlgorithm hash
   return ciphertext;
 }
 
+PrivateKey PrivateKey::clone() const {
+  if (!key_) return {};
+  if (EVP_PKEY_up_ref(key_.get()) != 1) return {};
+  return PrivateKey(EvpPkeyPtr(key_.get()));
+}
+
 PublicKey PublicKey::clone() const {
   if (!valid()) return {};
   // Keys are immutable once built, so sharing the reference-counted

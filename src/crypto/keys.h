@@ -76,6 +76,8 @@ class PrivateKey {
 
   [[nodiscard]] Result<SecretBytes> to_der() const;  // PKCS#8
   [[nodiscard]] Result<std::string> to_pem() const;  // PKCS#8 PEM
+  // Another handle on the same key (reference counted, not a copy of the secret).
+  [[nodiscard]] PrivateKey clone() const;
   [[nodiscard]] PublicKey public_key() const;
 
   // ECDSA with the curve's hash; DER signature.

@@ -82,6 +82,7 @@ Server::Server(std::unique_ptr<httplib::Server> server, ServerOptions options, b
     : server_(std::move(server)), options_(std::move(options)), tls_(tls) {
   server_->set_payload_max_length(options_.max_body_bytes);
   server_->set_keep_alive_max_count(100'000);
+  server_->set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
   server_->set_read_timeout(10, 0);
   server_->set_write_timeout(10, 0);
   server_->set_exception_handler([name = options_.service_name](const httplib::Request& request,

@@ -65,6 +65,23 @@ struct SignOptions {
 Result<std::string> sign_jwt(const nlohmann::json& claims, const crypto::PrivateKey& key,
                              const SignOptions& options);
 
+// The same, for a service that signs many tokens with one key: the key, the
+// algorithm and the x5c chain are checked and the header encoded once, so
+// each token costs one JSON dump and one signature.
+class JwtSigner {
+ public:
+  static Result<JwtSigner> create(crypto::PrivateKey key, const SignOptions& options);
+  [[nodiscard]] Result<std::string> sign(const nlohmann::json& claims) const;
+  [[nodiscard]] Algorithm algorithm() const { return algorithm_; }
+  [[nodiscard]] const std::string& kid() const { return kid_; }
+
+ private:
+  crypto::PrivateKey key_;
+  Algorithm algorithm_ = Algorithm::ES256;
+  std::string kid_;
+  std::string encoded_header_;  // base64url(header) "."
+};
+
 // A token split and decoded but NOT verified: for display and for routing
 // (which kid, which issuer) before verification.
 struct DecodedJwt {

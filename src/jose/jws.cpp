@@ -80,47 +80,58 @@ Status verify_signature(const crypto::PublicKey& key, Algorithm algorithm, std::
 
 }  // namespace internal
 
-Result<std::string> sign_jwt(const json& claims, const crypto::PrivateKey& key, const SignOptions& options) {
-  if (!claims.is_object()) return error(ErrorCode::invalid_argument, "JWT claims must be a JSON object");
+Result<JwtSigner> JwtSigner::create(crypto::PrivateKey key, const SignOptions& options) {
   const crypto::PublicKey public_key = key.public_key();
   if (!public_key.valid()) return error(ErrorCode::invalid_argument, "signing key is empty or unusable");
   CLOISTER_ASSIGN_OR_RETURN(crypto::KeyType type, public_key.type());
-  Algorithm algorithm;
+  JwtSigner signer;
   if (options.algorithm) {
-    algorithm = *options.algorithm;
+    signer.algorithm_ = *options.algorithm;
   } else {
-    CLOISTER_ASSIGN_OR_RETURN(algorithm, default_algorithm(public_key));
+    CLOISTER_ASSIGN_OR_RETURN(signer.algorithm_, default_algorithm(public_key));
   }
-  if (Status fits = internal::check_algorithm_for_key(algorithm, type); !fits.is_ok()) {
+  if (Status fits = internal::check_algorithm_for_key(signer.algorithm_, type); !fits.is_ok()) {
     return error(ErrorCode::invalid_argument, fits.message());
   }
 
-  json header = {{"alg", to_string(algorithm)}};
+  json header = {{"alg", to_string(signer.algorithm_)}};
   if (!options.typ.empty()) header["typ"] = options.typ;
   // Verifiers here select keys by kid; the thumbprint is the kid public_jwk
   // publishes for a key when none is chosen.
   if (options.kid.empty()) {
-    CLOISTER_ASSIGN_OR_RETURN(std::string kid, thumbprint(public_key));
-    header["kid"] = std::move(kid);
+    CLOISTER_ASSIGN_OR_RETURN(signer.kid_, thumbprint(public_key));
   } else {
-    header["kid"] = options.kid;
+    signer.kid_ = options.kid;
   }
+  header["kid"] = signer.kid_;
   if (!options.x5c.empty()) {
     CLOISTER_RETURN_IF_ERROR(check_x5c_leaf(options.x5c, public_key));
     json chain = json::array();
     for (const Bytes& der : options.x5c) chain.push_back(to_base64(der));  // RFC 7515 §4.1.6: not base64url
     header["x5c"] = std::move(chain);
   }
-
   CLOISTER_ASSIGN_OR_RETURN(std::string header_text, internal::dump_json(header, "JWS header"));
+  signer.encoded_header_ = to_base64url(as_bytes(header_text)) + ".";
+  signer.key_ = std::move(key);
+  return signer;
+}
+
+Result<std::string> JwtSigner::sign(const json& claims) const {
+  if (!claims.is_object()) return error(ErrorCode::invalid_argument, "JWT claims must be a JSON object");
   CLOISTER_ASSIGN_OR_RETURN(std::string claims_text, internal::dump_json(claims, "JWT claims"));
-  std::string token = to_base64url(as_bytes(header_text)) + "." + to_base64url(as_bytes(claims_text));
+  std::string token = encoded_header_ + to_base64url(as_bytes(claims_text));
   // Refuse before signing a token no verifier here would read.
   CLOISTER_RETURN_IF_ERROR(check_size(token.size(), "token"));
-  CLOISTER_ASSIGN_OR_RETURN(Bytes signature, sign_input(key, algorithm, token));
+  CLOISTER_ASSIGN_OR_RETURN(Bytes signature, sign_input(key_, algorithm_, token));
   token += "." + to_base64url(signature);
   CLOISTER_RETURN_IF_ERROR(check_size(token.size(), "token"));
   return token;
+}
+
+Result<std::string> sign_jwt(const json& claims, const crypto::PrivateKey& key, const SignOptions& options) {
+  if (!claims.is_object()) return error(ErrorCode::invalid_argument, "JWT claims must be a JSON object");
+  CLOISTER_ASSIGN_OR_RETURN(JwtSigner signer, JwtSigner::create(key.clone(), options));
+  return signer.sign(claims);
 }
 
 Result<DecodedJwt> decode_jwt(std::string_view token) {
