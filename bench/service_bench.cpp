@@ -4,6 +4,8 @@
 // service around them).
 //   cloister_service_bench --cloister build/default/tools/cloister
 //                          --load build/default/bench/cloister_http_load [--seconds 5] [--json FILE]
+#include <httplib.h>
+
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdio>
@@ -175,6 +177,45 @@ int main(int argc, char** argv) {
   const auto attest =
       run_load(load_tool, attestd_url, "/attest/Cloister", work / "attest.json", connections, seconds);
 
+  // kbs, with a key whose release policy names this enclave's signer, and
+  // a token for it from attestd.
+  std::cerr << "starting kbs...\n";
+  const fs::path kbs_dir = work / "kbs";
+  ChildProcess kbs({cloister_cli, "kbs", "serve", "--data-dir", kbs_dir.string(), "--port", "0",
+                    "--port-file", (work / "kbs.port").string()},
+                   log.string());
+  const std::string kbs_port = wait_for_file_line((work / "kbs.port").string(), std::chrono::seconds(20));
+  if (kbs_port.empty()) die("kbs did not start; see " + log.string());
+  const std::string kbs_url = "http://127.0.0.1:" + kbs_port;
+  const nlohmann::json policy = {
+      {"version", "1.0.0"},
+      {"anyOf",
+       {{{"authority", attestd_url},
+         {"allOf", {{{"claim", "x-ms-sgx-mrsigner"}, {"equals", to_hex(identity.signer)}}}}}}}};
+  write_file(work / "policy.json", policy.dump());
+  run({cloister_cli, "kbs", "key", "create", "bench-key", "--policy", (work / "policy.json").string(),
+       "--data-dir", kbs_dir.string(), "--url", kbs_url},
+      log);
+  httplib::Client attestd_client(attestd_url);
+  auto token_response = attestd_client.Post("/attest/Cloister", attest_request.dump(), "application/json");
+  if (!token_response || token_response->status != 200)
+    die("attestd issued no token for the release benchmark");
+  const std::string token = nlohmann::json::parse(token_response->body).value("token", "");
+  write_file(work / "release.json", nlohmann::json{{"target", token}}.dump());
+  std::cerr << "loading kbs (" << connections << " connections, " << seconds << " s)...\n";
+  const auto release =
+      run_load(load_tool, kbs_url, "/keys/bench-key/release", work / "release.json", connections, seconds);
+
+  // The raw ceiling of a release: verify the token's signature, wrap 32
+  // bytes to the enclave's key (ECDH-ES with an ephemeral key, AES-GCM).
+  const Bytes data_key(32, 0x11);
+  const auto enclave_public = enclave_key.public_key();
+  auto raw_release_op = [&] {
+    if (!attestation_public.verify(message, signature).is_ok()) std::abort();
+    if (!jose::encrypt_jwe(data_key, enclave_public).is_ok()) std::abort();
+  };
+  const double raw_release_all = ops_per_second(raw_release_op, cores, std::min(seconds, 3.0));
+
   Table table("Cloister services benchmark (loopback HTTP keep-alive, load from a separate process, " +
               std::to_string(cores) + " cores)");
   table.add({"attestations/s (" + std::to_string(connections) + " connections)", attest["rps"], "req/s",
@@ -182,6 +223,11 @@ int main(int argc, char** argv) {
   table.add({"raw ceiling, single thread", raw_single, "op/s", "raw ceiling, all cores", raw_all, ""});
   table.add({"attestation latency p50", attest["p50_us"], "us", "", 0, ""});
   table.add({"attestation latency p99", attest["p99_us"], "us", "", 0, ""});
+  table.add({"key releases/s (" + std::to_string(connections) + " connections)", release["rps"], "req/s",
+             "raw release ceiling, all cores", raw_release_all,
+             "each release and its audit row are committed"});
+  table.add({"key release latency p50", release["p50_us"], "us", "", 0, ""});
+  table.add({"key release latency p99", release["p99_us"], "us", "", 0, ""});
   table.print();
   if (!json_out.empty() && !table.write_json(json_out)) die("cannot write " + json_out);
   std::error_code ignored;

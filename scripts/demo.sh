@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, then runs the demo: a platform daemon on a
-# fresh platform, and the two-enclave key exchange through it.
+# fresh platform and the two-enclave key exchange through it; then the
+# services: attestd attests an enclave, kbs releases a key to it only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -37,3 +38,7 @@ $build/samples/key_exchange/key_exchange_host $build/samples/key_exchange/key_ex
 echo
 echo "== daemon log"
 cat "$work/daemon.log"
+echo
+echo "== 5. secure key release: attestd (MAA-shaped tokens) and kbs (Key Vault-style release policy) on loopback"
+samples/secure_key_release/run.sh $build/tools/cloister $build/samples/secure_key_release/secure_key_release_host \
+  $build/samples/secure_key_release/secure_key_release_enclave.signed

@@ -24,7 +24,7 @@ py=
 for candidate in /usr/bin/python3 python3; do
   if "$candidate" -c 'import jwt, cryptography' 2> /dev/null; then py=$candidate; break; fi
 done
-[ -n "$py" ] || { echo "SKIP: no python3 with PyJWT and cryptography (apt-get install python3-jwt python3-cryptography)"; exit 77; }
+[ -n "$py" ] || { echo "FAIL: no python3 with PyJWT and cryptography (scripts/install-deps.sh installs python3-jwt python3-cryptography)"; exit 1; }
 
 # --- a platform and its daemon ---------------------------------------------
 "$cloister" platform init --data-dir "$work/platform" > /dev/null

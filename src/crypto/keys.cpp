@@ -315,6 +315,19 @@ Result<std::string> PrivateKey::to_pem() const {
 }
 
 PublicKey PrivateKey::public_key() const {
+  // EC: a new key from the public point alone. OpenSSL 3's encoders and
+  // decoders cost more than an ECDSA signature, and services derive public
+  // keys on every request.
+  if (key_ == nullptr) return {};
+  if (auto curve = key_type(key_.get()); curve.is_ok() && *curve != KeyType::rsa) {
+    if (EVP_PKEY_up_ref(key_.get()) != 1) return {};
+    const PublicKey shared{EvpPkeyPtr(key_.get())};  // only to read the point; dropped below
+    auto point = shared.ec_point();
+    if (!point.is_ok()) return {};
+    auto key = PublicKey::from_ec_point(*curve, *point);
+    if (!key.is_ok()) return {};
+    return std::move(key).value();
+  }
   // A round trip through SubjectPublicKeyInfo leaves the private half behind.
   auto der = public_der(key_.get());
   if (!der.is_ok()) return {};

@@ -175,11 +175,21 @@ Result<PublicKey> Certificate::public_key() const {
   return PublicKey(std::move(key));
 }
 
+Certificate::Certificate(X509Ptr cert) : cert_(std::move(cert)), names_(std::make_shared<Names>()) {}
+
+const Certificate::Names& Certificate::names() const {
+  std::call_once(names_->printed, [this] {
+    names_->subject = name_to_string(X509_get_subject_name(cert_.get()));
+    names_->issuer = name_to_string(X509_get_issuer_name(cert_.get()));
+  });
+  return *names_;
+}
+
 std::string Certificate::subject() const {
-  return valid() ? name_to_string(X509_get_subject_name(cert_.get())) : "";
+  return valid() ? names().subject : "";
 }
 std::string Certificate::issuer() const {
-  return valid() ? name_to_string(X509_get_issuer_name(cert_.get())) : "";
+  return valid() ? names().issuer : "";
 }
 std::int64_t Certificate::not_before() const {
   return valid() ? time_to_epoch(X509_get0_notBefore(cert_.get())) : 0;
@@ -207,7 +217,9 @@ Certificate Certificate::clone() const {
   if (!valid()) return {};
   // Certificates are never modified after construction; share the reference.
   if (X509_up_ref(cert_.get()) != 1) return {};
-  return Certificate(X509Ptr(cert_.get()));
+  Certificate copy(X509Ptr(cert_.get()));
+  copy.names_ = names_;
+  return copy;
 }
 
 // ---- Chains ----

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,7 +24,7 @@ using X509Ptr = std::unique_ptr<X509, X509Deleter>;
 class Certificate {
  public:
   Certificate() = default;
-  explicit Certificate(X509Ptr cert) : cert_(std::move(cert)) {}
+  explicit Certificate(X509Ptr cert);
   static Result<Certificate> from_der(ByteView der);
   static Result<Certificate> from_pem(std::string_view pem);
   // Every certificate in a PEM bundle, in order.
@@ -43,7 +44,18 @@ class Certificate {
   [[nodiscard]] bool valid() const { return cert_ != nullptr; }
 
  private:
+  // Printing a name costs several microseconds in OpenSSL 3 and verifiers
+  // ask for the same names on every request, so each certificate prints its
+  // names once; clones share them.
+  struct Names {
+    std::once_flag printed;
+    std::string subject;
+    std::string issuer;
+  };
+  const Names& names() const;
+
   X509Ptr cert_;
+  std::shared_ptr<Names> names_;
 };
 
 // Verifies leaf -> intermediates -> one of roots at time `at` (seconds since
