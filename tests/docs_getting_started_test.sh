@@ -14,7 +14,8 @@ python3 - "$doc" "$script" "$root" "$work/project" <<'PY'
 import re, sys, shlex
 doc, script, root, project = sys.argv[1:]
 text = open(doc).read()
-out = ["set -euo pipefail", f"cd {shlex.quote(root)}"]
+# Services the page starts in the background stop with it, whatever happens.
+out = ["set -euo pipefail", "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT", f"cd {shlex.quote(root)}"]
 first_sh = True
 for m in re.finditer(r'(<!-- file: (\S+) -->\n)?```(\w+)\n(.*?)```', text, re.S):
     name, lang, body = m.group(2), m.group(3), m.group(4)
@@ -28,7 +29,8 @@ for m in re.finditer(r'(<!-- file: (\S+) -->\n)?```(\w+)\n(.*?)```', text, re.S)
 open(script, "w").write("\n".join(out) + "\n")
 PY
 bash "$script" > "$work/output.log" 2>&1 || { cat "$work/output.log"; echo "FAIL: a getting-started step failed"; exit 1; }
-for expected in "added 5, total 5" "added 27, total 42" "measurement:" "signer:" "enclave signature does not verify"; do
+for expected in "added 5, total 5" "added 27, total 42" "measurement:" "signer:" "enclave signature does not verify" \
+  "x-cloister-platform-region" "adder-key"; do
   grep -q "$expected" "$work/output.log" || { cat "$work/output.log"; echo "FAIL: missing '$expected'"; exit 1; }
 done
 echo "getting-started walk-through passed"
