@@ -283,6 +283,13 @@ release->add_option("--private-key", args->private_key_file,
                     "Enclave private key (PEM): unwrap and print the key as a JWK (tests/debugging only)");
 release->callback([args] { exit_code() = run_key_release(*args); });
 
+auto* key_audit =
+    add("audit", "Show one key's releases, refusals and changes (all keys: cloister kbs audit)", true);
+key_audit->add_flag("--json", args->json, "One JSON record per line");
+key_audit->callback([args] {
+  exit_code() = run_audit(args->client, false, false, args->name, 1000, args->json);
+});
+
 auto* audit = kbs->add_subcommand("audit", "Show or verify the append-only audit log");
 auto audit_args = std::make_shared<ClientArgs>(args->client);
 auto verify = std::make_shared<bool>(false);
