@@ -2,9 +2,8 @@
 // is "NAME\nBODY" (no newline: the key "app" and the whole input as the body).
 // A real KeyStore over a temporary data dir holds keys with release policies
 // for the authority in fuzz_authority_key.h, whose JWKS is given as a file,
-// the way `kbs serve --authority-jwks` does; the body goes through what the
-// route does (http::parse_json_object, the "target" and "nonce" members,
-// Releaser::release, the error mapping). The answer must be well-formed JSON:
+// the way `kbs serve --authority-jwks` does; the body goes through the
+// route's own code (kbs::answer_release). The answer must be well-formed JSON:
 // 200 {"value": JWE, "kid"} that the enclave key named in the token can
 // decrypt, or 4xx {"error"}; never a crash, 5xx or exception; and every call
 // that reaches the releaser leaves exactly one audit record (checked every
@@ -120,41 +119,15 @@ Fixture& fixture() {
   return instance;
 }
 
-std::string string_member(const nlohmann::json& body, const char* name) {
-  return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : std::string();
-}
-
-// The route in kbs_service.cpp, minus the socket.
+// The release route itself, minus the socket.
 httplib::Response route(const std::string& key_name, const std::string& body_text,
                         std::optional<ReleaseRequest>& sent, Result<ReleaseResult>& released) {
   httplib::Response response;
-  httplib::Request request;
-  request.body = body_text;
-  ReleaseRequest release{.key_name = key_name};
-  auto body = http::parse_json_object(request);
-  if (body.is_ok()) {
-    release.token = string_member(*body, "target");
-    if (body->contains("nonce")) {
-      if (!(*body)["nonce"].is_string()) {
-        http::send_error(response, 400, "BadRequest", "\"nonce\" must be a string");
-        return response;
-      }
-      release.nonce = (*body)["nonce"].get<std::string>();
-    }
-  }
-  sent = release;
-  released = fixture().releaser().release(release);
-  fixture().released_once();
-  if (!released.is_ok()) {
-    const Status& status = body.is_ok() ? released.status() : body.status();
-    if (status.code() == ErrorCode::io_error) {
-      http::send_error(response, 502, "BadGateway", status.message());
-    } else {
-      http::send_status(response, status);
-    }
-    return response;
-  }
-  http::send_json(response, 200, {{"value", released->value}, {"kid", released->kid}});
+  ReleaseTrace trace;
+  answer_release(fixture().releaser(), key_name, body_text, response, &trace);
+  if (trace.request) fixture().released_once();
+  sent = trace.request;
+  released = trace.result;
   return response;
 }
 

@@ -165,9 +165,13 @@ void send_status(httplib::Response& response, const Status& status) {
 }
 
 Result<nlohmann::json> parse_json_object(const httplib::Request& request) {
-  if (request.body.empty())
+  return parse_json_object(std::string_view(request.body));
+}
+
+Result<nlohmann::json> parse_json_object(std::string_view body_text) {
+  if (body_text.empty())
     return Status(ErrorCode::invalid_argument, "the request body is empty; send a JSON object");
-  auto body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  auto body = nlohmann::json::parse(body_text, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) return Status(ErrorCode::invalid_argument, "the request body is not valid JSON");
   if (!body.is_object()) return Status(ErrorCode::invalid_argument, "the request body must be a JSON object");
   return body;

@@ -61,6 +61,7 @@ void send_status(httplib::Response& response, const Status& status);
 
 // The body as a JSON object; errors name what is wrong with it.
 Result<nlohmann::json> parse_json_object(const httplib::Request& request);
+Result<nlohmann::json> parse_json_object(std::string_view body);
 
 // "Authorization: Bearer <token>" or an empty string.
 std::string bearer_token(const httplib::Request& request);

@@ -166,22 +166,30 @@ void Service::install(httplib::Server& routes) {
 
   routes.Post(R"(/keys/([^/]+)/release)",
               [this](const httplib::Request& request, httplib::Response& response) {
-                ReleaseRequest release{.key_name = request.matches[1]};
-                auto body = http::parse_json_object(request);
-                if (body.is_ok()) {
-                  release.token = string_member(*body, "target");
-                  if (body->contains("nonce")) {
-                    if (!(*body)["nonce"].is_string())
-                      return send_error(response, 400, "BadRequest", "\"nonce\" must be a string");
-                    release.nonce = (*body)["nonce"].get<std::string>();
-                  }
-                }
-                // A malformed body still reaches the releaser, which audits the refusal.
-                auto released = releaser_.release(release);
-                if (!released.is_ok())
-                  return send_failure(response, body.is_ok() ? released.status() : body.status());
-                send_json(response, 200, {{"value", released->value}, {"kid", released->kid}});
+                answer_release(releaser_, request.matches[1], request.body, response);
               });
+}
+
+void answer_release(Releaser& releaser, const std::string& key_name, std::string_view body_text,
+                    httplib::Response& response, ReleaseTrace* trace) {
+  ReleaseRequest release{.key_name = key_name};
+  auto body = http::parse_json_object(body_text);
+  if (body.is_ok()) {
+    release.token = string_member(*body, "target");
+    if (body->contains("nonce")) {
+      if (!(*body)["nonce"].is_string())
+        return send_error(response, 400, "BadRequest", "\"nonce\" must be a string");
+      release.nonce = (*body)["nonce"].get<std::string>();
+    }
+  }
+  // A malformed body still reaches the releaser, which audits the refusal.
+  auto released = releaser.release(release);
+  if (trace != nullptr) {
+    trace->request = release;
+    trace->result = released;
+  }
+  if (!released.is_ok()) return send_failure(response, body.is_ok() ? released.status() : body.status());
+  send_json(response, 200, {{"value", released->value}, {"kid", released->kid}});
 }
 
 }  // namespace cloister::kbs

@@ -14,7 +14,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "cloister/result.h"
 #include "http/http_server.h"
@@ -23,6 +25,17 @@
 #include "kbs/release.h"
 
 namespace cloister::kbs {
+
+// What a release request became, for callers that check it (the fuzzer).
+struct ReleaseTrace {
+  std::optional<ReleaseRequest> request;  // set when the request reached the releaser
+  Result<ReleaseResult> result = Status(ErrorCode::internal, "the request did not reach the releaser");
+};
+
+// POST /keys/{name}/release without the socket: parses the body, asks the
+// releaser (which audits every outcome) and writes the JSON answer.
+void answer_release(Releaser& releaser, const std::string& key_name, std::string_view body,
+                    httplib::Response& response, ReleaseTrace* trace = nullptr);
 
 class Service {
  public:
