@@ -27,6 +27,7 @@
 #include "http/http_server.h"
 #include "jose/jose.h"
 #include "kbs/data_dir.h"
+#include "kbs/kbs_service.h"
 #include "kbs/key_store.h"
 #include "kbs/release.h"
 

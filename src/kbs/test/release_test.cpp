@@ -159,7 +159,8 @@ TEST_F(ReleaseTest, ReleasesTheKeyWrappedToTheEnclave) {
 TEST_F(ReleaseTest, ReleasesToRsaEnclaveKeysAndReleasesEcKeys) {
   auto rsa = crypto::PrivateKey::generate(crypto::KeyType::rsa, 2048).value();
   auto token_claims = claims();
-  token_claims["x-ms-runtime"]["keys"] = {*jose::public_jwk(rsa.public_key(), "rsa-enc")};
+  token_claims["x-ms-runtime"]["keys"] =
+      nlohmann::json::array({*jose::public_jwk(rsa.public_key(), "rsa-enc")});
   ASSERT_TRUE(store_->create("ec-key", KeySpec{KeyKind::ec, 256}, policy_).is_ok());
   auto released = release(authority_.sign(token_claims), "ec-key");
   ASSERT_TRUE(released.is_ok()) << released.status().to_string();
