@@ -27,9 +27,11 @@ function(cloister_signing_key name)
     OUTPUT ${key}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/keys
     COMMAND cloister enclave keygen --out ${key} --force
-    DEPENDS cloister
     COMMENT "Generating development signing key ${name}")
   add_custom_target(${name}_key DEPENDS ${key})
+  # Order only: a rebuilt CLI must not make a new key, or every enclave's
+  # signer id (and what it sealed) would change with each rebuild.
+  add_dependencies(${name}_key cloister)
 endfunction()
 
 # cloister_add_enclave(NAME SOURCES ... CONFIG file.json [KEY keyname] [LIBS ...]):
