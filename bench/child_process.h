@@ -28,6 +28,7 @@ class ChildProcess {
         dup2(fileno(log), STDERR_FILENO);
       }
       std::vector<char*> args;
+      args.reserve(argv.size() + 1);
       for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
       args.push_back(nullptr);
       execv(args[0], args.data());

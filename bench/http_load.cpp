@@ -46,8 +46,8 @@ ConnectionResult run_connection(const Options& options, const std::string& body,
   client.set_read_timeout(10, 0);
   while (std::chrono::steady_clock::now() < deadline) {
     const auto start = std::chrono::steady_clock::now();
-    auto response = body.empty() ? client.Get(options.path.c_str())
-                                 : client.Post(options.path.c_str(), body, options.content_type.c_str());
+    auto response =
+        body.empty() ? client.Get(options.path) : client.Post(options.path, body, options.content_type);
     const auto end = std::chrono::steady_clock::now();
     if (!response || response->status != options.expect_status) {
       if (result.errors++ == 0) {
@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
                                     std::chrono::duration<double>(options.seconds));
   std::vector<ConnectionResult> results(static_cast<std::size_t>(options.connections));
   std::vector<std::thread> threads;
+  threads.reserve(results.size());
   for (int i = 0; i < options.connections; ++i) {
     threads.emplace_back(
         [&, i] { results[static_cast<std::size_t>(i)] = run_connection(options, body, deadline); });

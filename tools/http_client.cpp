@@ -17,14 +17,14 @@ Result<HttpReply> http_call(const std::string& url, const std::string& method, c
   if (!client.is_valid()) return Status(ErrorCode::invalid_argument, "cannot use the URL " + url);
   client.set_connection_timeout(5, 0);
   client.set_read_timeout(30, 0);
-  if (!ca_file.empty()) client.set_ca_cert_path(ca_file.c_str());
+  if (!ca_file.empty()) client.set_ca_cert_path(ca_file);
   if (method != "GET" && method != "POST" && method != "PUT") {
     return Status(ErrorCode::invalid_argument, "unsupported method " + method);
   }
   auto call = [&]() -> httplib::Result {
     if (method == "GET") return client.Get(path, headers);
-    if (method == "POST") return client.Post(path, headers, body, content_type.c_str());
-    return client.Put(path, headers, body, content_type.c_str());
+    if (method == "POST") return client.Post(path, headers, body, content_type);
+    return client.Put(path, headers, body, content_type);
   };
   httplib::Result result = call();
   if (!result) {

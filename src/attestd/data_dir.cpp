@@ -28,7 +28,7 @@ Status create_signing_key(const DataDir& dir, const DataDirOptions& options) {
   // without a certificate, which the next start repairs (below), never the reverse.
   Status status = atomic_write_file(dir.path + "/signing_key.pem", as_bytes(key_pem), 0600);
   secure_wipe(key_pem.data(), key_pem.size());
-  CLOISTER_RETURN_IF_ERROR(status);
+  if (!status.is_ok()) return status;
   CLOISTER_RETURN_IF_ERROR(atomic_write_file(dir.path + "/signing_cert.pem", as_bytes(cert_pem), 0644));
   spdlog::info("attestd: created a {} token signing key and certificate in {}",
                options.key_type == crypto::KeyType::rsa ? "RSA (RS256)" : "P-256 (ES256)", dir.path);
@@ -41,7 +41,7 @@ Status create_credential(const DataDir& dir) {
   secure_wipe(random.data(), random.size());
   Status status = atomic_write_file(dir.credential_path(), as_bytes(credential + "\n"), 0600);
   secure_wipe(credential.data(), credential.size());
-  CLOISTER_RETURN_IF_ERROR(status);
+  if (!status.is_ok()) return status;
   // Where, never what.
   spdlog::info("attestd: created the administrator credential in {} (policy changes need it)",
                dir.credential_path());

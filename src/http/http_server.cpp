@@ -87,7 +87,7 @@ Server::Server(std::unique_ptr<httplib::Server> server, ServerOptions options, b
   server_->set_write_timeout(10, 0);
   server_->set_exception_handler([name = options_.service_name](const httplib::Request& request,
                                                                 httplib::Response& response,
-                                                                std::exception_ptr error) {
+                                                                const std::exception_ptr& error) {
     std::string what = "unknown exception";
     try {
       if (error) std::rethrow_exception(error);
@@ -120,10 +120,10 @@ Server::~Server() {
 
 Status Server::bind() {
   if (options_.port == 0) {
-    port_ = server_->bind_to_any_port(options_.host.c_str());
+    port_ = server_->bind_to_any_port(options_.host);
     if (port_ <= 0) return Status(ErrorCode::io_error, "cannot listen on " + options_.host);
   } else {
-    if (!server_->bind_to_port(options_.host.c_str(), options_.port)) {
+    if (!server_->bind_to_port(options_.host, options_.port)) {
       return Status(ErrorCode::io_error, "cannot listen on " + options_.host + ":" +
                                              std::to_string(options_.port) +
                                              " (in use? pick another with --port)");

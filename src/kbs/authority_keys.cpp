@@ -55,7 +55,7 @@ Result<std::string> fetch_url(const std::string& url, const AuthorityOptions& op
   client.set_read_timeout(options.timeout_seconds, 0);
   client.set_write_timeout(options.timeout_seconds, 0);
   client.set_follow_location(false);  // a redirect could lead to a host no policy names
-  if (!options.ca_file.empty()) client.set_ca_cert_path(options.ca_file.c_str());
+  if (!options.ca_file.empty()) client.set_ca_cert_path(options.ca_file);
   client.enable_server_certificate_verification(true);
   std::string body;
   bool too_big = false;

@@ -135,7 +135,7 @@ Status KeyStore::add_version_locked(const std::string& key_id, const std::string
   return insert.run();
 }
 
-Result<KeyInfo> KeyStore::add_key(const std::string& name, const KeySpec& spec, SecretBytes material,
+Result<KeyInfo> KeyStore::add_key(const std::string& name, const KeySpec& spec, const SecretBytes& material,
                                   const std::optional<nlohmann::json>& policy, const char* action) {
   CLOISTER_RETURN_IF_ERROR(check_key_name(name));
   if (policy) CLOISTER_RETURN_IF_ERROR(ReleasePolicy::parse(*policy).status());
@@ -158,7 +158,7 @@ Result<KeyInfo> KeyStore::add_key(const std::string& name, const KeySpec& spec, 
   if (inserted.code() == ErrorCode::conflict) {
     return Status(ErrorCode::conflict, "a key named \"" + name + "\" exists; rotate it or pick another name");
   }
-  CLOISTER_RETURN_IF_ERROR(inserted);
+  if (!inserted.is_ok()) return inserted;
   CLOISTER_RETURN_IF_ERROR(add_version_locked(key_id, name, spec.kind, 1, material));
   CLOISTER_RETURN_IF_ERROR(
       audit::append(db_, {.action = action, .key = name, .version = 1, .outcome = "ok"}, now));
@@ -170,12 +170,12 @@ Result<KeyInfo> KeyStore::add_key(const std::string& name, const KeySpec& spec, 
 Result<KeyInfo> KeyStore::create(const std::string& name, const KeySpec& spec,
                                  const std::optional<nlohmann::json>& policy) {
   CLOISTER_ASSIGN_OR_RETURN(SecretBytes material, generate_material(spec));
-  return add_key(name, spec, std::move(material), policy, "create");
+  return add_key(name, spec, material, policy, "create");
 }
 
 Result<KeyInfo> KeyStore::import(const std::string& name, ImportedKey key,
                                  const std::optional<nlohmann::json>& policy) {
-  return add_key(name, key.spec, std::move(key.material), policy, "import");
+  return add_key(name, key.spec, key.material, policy, "import");
 }
 
 Result<KeyInfo> KeyStore::rotate(const std::string& name) {

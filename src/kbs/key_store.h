@@ -83,7 +83,7 @@ class KeyStore {
  private:
   KeyStore(sql::Database db, SecretBytes kek, Clock clock)
       : db_(std::move(db)), kek_(std::move(kek)), clock_(std::move(clock)) {}
-  Result<KeyInfo> add_key(const std::string& name, const KeySpec& spec, SecretBytes material,
+  Result<KeyInfo> add_key(const std::string& name, const KeySpec& spec, const SecretBytes& material,
                           const std::optional<nlohmann::json>& policy, const char* action);
   Result<KeyInfo> load_locked(const std::string& name);
   Status add_version_locked(const std::string& key_id, const std::string& name, KeyKind kind,

@@ -272,8 +272,9 @@ Result<ReleasePolicy> ReleasePolicy::parse(const nlohmann::json& policy) {
       } else if (keyword_is(key, "allOf") || keyword_is(key, "anyOf")) {
         if (have_conditions) return invalid(where, "an authority takes one allOf or anyOf, not both");
         have_conditions = true;
-        CLOISTER_ASSIGN_OR_RETURN(rule.condition,
-                                  parser.group(keyword_is(key, "allOf"), value, where + "." + key, 1));
+        CLOISTER_ASSIGN_OR_RETURN(
+            rule.condition,
+            parser.group(keyword_is(key, "allOf"), value, std::string(where).append(".").append(key), 1));
       } else {
         return invalid(
             where, "unknown member \"" + key + "\"; an authority has \"authority\" and \"allOf\"/\"anyOf\"");

@@ -83,6 +83,7 @@ TEST(PolicyStore, ConcurrentUpdatesNeverLoseOrInterleave) {
   auto store = must(PolicyStore::open(dir.path(), "Cloister", log_path));
   std::atomic<int> won{0};
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 20; ++i) {

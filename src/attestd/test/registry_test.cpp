@@ -77,8 +77,10 @@ TEST(Registry, ConcurrentEditorsLoseNoUpdate) {
   TempDir dir;
   const std::string path = dir.path() + "/platforms.json";
   std::vector<TestPlatform> platforms;
+  platforms.reserve(8);
   for (int i = 0; i < 8; ++i) platforms.push_back(TestPlatform::create("CA " + std::to_string(i)));
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
       EXPECT_TRUE(edit_registry(path, [&](Registry& r) {

@@ -40,6 +40,7 @@ TEST(ReplayCache, ConcurrentSubmissionsOfOneNonceGetExactlyOneSuccess) {
   ReplayCache cache(10'000, 60'000);
   std::atomic<int> successes{0};
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 200; ++i) {

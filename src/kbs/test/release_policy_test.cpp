@@ -92,7 +92,7 @@ TEST(ReleasePolicyGrammar, RejectsWithTheLocationOfTheMistake) {
 
 TEST(ReleasePolicyGrammar, BoundsNestingAndSize) {
   std::string deep = R"({"claim":"c","equals":1})";
-  for (int i = 0; i < 20; ++i) deep = R"({"allOf":[)" + deep + "]}";
+  for (int i = 0; i < 20; ++i) deep = std::string(R"({"allOf":[)").append(deep).append("]}");
   auto nested = ReleasePolicy::parse_text(with_conditions("allOf", deep));
   ASSERT_FALSE(nested.is_ok());
   EXPECT_NE(nested.status().message().find("nested deeper"), std::string::npos);

@@ -180,6 +180,7 @@ TEST(KeyStore, ConcurrentWritersNeverCorruptTheStore) {
   constexpr int kThreads = 4;
   constexpr int kRounds = 10;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::atomic<int> failures{0};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
