@@ -53,6 +53,10 @@ const char* key_type_name(crypto::KeyType type);  // "P-256", "P-384", "RSA"
 // algorithm confusion (an RS256 header on an EC key, ...).
 Status check_algorithm_for_key(Algorithm algorithm, crypto::KeyType type);
 
+// Whether the first certificate of an x5c chain (DER, leaf first) certifies
+// `key`; the caller picks the error a mismatch becomes.
+Result<bool> x5c_leaf_holds(const std::vector<Bytes>& x5c, const crypto::PublicKey& key);
+
 // A JWS signature over `signing_input` with `key`, whose type must suit
 // `algorithm`; a bad signature is verification_failed "signature does not verify".
 Status verify_signature(const crypto::PublicKey& key, Algorithm algorithm, std::string_view signing_input,

@@ -33,13 +33,8 @@ Result<Bytes> sign_input(const crypto::PrivateKey& key, Algorithm algorithm, std
 }
 
 Status check_x5c_leaf(const std::vector<Bytes>& x5c, const crypto::PublicKey& key) {
-  CLOISTER_ASSIGN_OR_RETURN(crypto::Certificate leaf, crypto::Certificate::from_der(x5c.front()));
-  CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey leaf_key, leaf.public_key());
-  CLOISTER_ASSIGN_OR_RETURN(Bytes leaf_der, leaf_key.to_der());
-  CLOISTER_ASSIGN_OR_RETURN(Bytes key_der, key.to_der());
-  if (leaf_der != key_der) {
-    return error(ErrorCode::invalid_argument, "x5c leaf certificate is not for the signing key");
-  }
+  CLOISTER_ASSIGN_OR_RETURN(bool holds, internal::x5c_leaf_holds(x5c, key));
+  if (!holds) return error(ErrorCode::invalid_argument, "x5c leaf certificate is not for the signing key");
   return Status::ok();
 }
 
@@ -55,6 +50,15 @@ Status check_size(std::size_t size, const char* what) {
 }  // namespace
 
 namespace internal {
+
+Result<bool> x5c_leaf_holds(const std::vector<Bytes>& x5c, const crypto::PublicKey& key) {
+  if (x5c.empty()) return error(ErrorCode::decode_error, "x5c is empty");
+  CLOISTER_ASSIGN_OR_RETURN(crypto::Certificate leaf, crypto::Certificate::from_der(x5c.front()));
+  CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey leaf_key, leaf.public_key());
+  CLOISTER_ASSIGN_OR_RETURN(Bytes leaf_der, leaf_key.to_der());
+  CLOISTER_ASSIGN_OR_RETURN(Bytes key_der, key.to_der());
+  return leaf_der == key_der;
+}
 
 Status verify_signature(const crypto::PublicKey& key, Algorithm algorithm, std::string_view signing_input,
                         ByteView signature) {

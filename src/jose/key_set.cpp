@@ -21,11 +21,8 @@ Result<std::vector<Bytes>> checked_x5c(const json& x5c, const crypto::PublicKey&
     CLOISTER_RETURN_IF_ERROR(crypto::Certificate::from_der(der));
     chain.push_back(std::move(der));
   }
-  CLOISTER_ASSIGN_OR_RETURN(crypto::Certificate leaf, crypto::Certificate::from_der(chain.front()));
-  CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey leaf_key, leaf.public_key());
-  CLOISTER_ASSIGN_OR_RETURN(Bytes leaf_der, leaf_key.to_der());
-  CLOISTER_ASSIGN_OR_RETURN(Bytes key_der, key.to_der());
-  if (leaf_der != key_der) {
+  CLOISTER_ASSIGN_OR_RETURN(bool holds, internal::x5c_leaf_holds(chain, key));
+  if (!holds) {
     return error(ErrorCode::verification_failed, "x5c leaf certificate holds a different key than the JWK");
   }
   return chain;

@@ -1,32 +1,13 @@
-// Shared helpers for attestd tests: a private temporary directory.
+// Shared helpers for attestd tests: a private temporary directory, must().
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <string>
+#include "common/test/temp_dir.h"
 
 namespace cloister::attestd::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "attestd-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using cloister::testing::TempDir;
 
 template <typename T>
 T must(Result<T> result) {

@@ -12,7 +12,7 @@
 #include "crypto/keys.h"
 #include "host/backend.h"
 #include "image/signed_image.h"
-#include "platform/test/temp_dir.h"
+#include "common/test/temp_dir.h"
 
 namespace cloister {
 namespace {
@@ -153,7 +153,7 @@ class SimEnclaveTest : public ::testing::Test {
               static_cast<std::streamsize>(signed_image->size()));
   }
 
-  platform::testing::TempDir dir_;
+  cloister::testing::TempDir dir_;
   std::string path_;
 };
 

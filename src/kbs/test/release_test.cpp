@@ -11,12 +11,12 @@
 
 #include "common/encoding.h"
 #include "kbs/kbs_service.h"
-#include "platform/test/temp_dir.h"
+#include "common/test/temp_dir.h"
 
 namespace cloister::kbs {
 namespace {
 
-using platform::testing::TempDir;
+using cloister::testing::TempDir;
 
 // An attestation authority: signs tokens and serves its JWKS over HTTP.
 class Authority {

@@ -7,12 +7,12 @@
 #include "common/encoding.h"
 #include "kbs/key_store.h"
 #include "platform/private_files.h"
-#include "platform/test/temp_dir.h"
+#include "common/test/temp_dir.h"
 
 namespace cloister::kbs {
 namespace {
 
-using platform::testing::TempDir;
+using cloister::testing::TempDir;
 
 const nlohmann::json kPolicy =
     nlohmann::json::parse(R"({"version":"1.0.0","anyOf":[{"authority":"http://127.0.0.1:1",

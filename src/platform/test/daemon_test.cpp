@@ -21,7 +21,7 @@
 #include "common/fd_passing.h"
 #include "crypto/rng.h"
 #include "platform/protocol.h"
-#include "platform/test/temp_dir.h"
+#include "common/test/temp_dir.h"
 
 namespace cloister::platform {
 namespace {

@@ -7,7 +7,7 @@
 #include <type_traits>
 
 #include "crypto/x509.h"
-#include "platform/test/temp_dir.h"
+#include "common/test/temp_dir.h"
 
 namespace cloister::platform {
 namespace {

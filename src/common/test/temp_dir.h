@@ -1,16 +1,16 @@
-// A fresh private temporary directory, removed with everything in it.
+// For tests: a fresh private temporary directory, removed with everything in it.
 #pragma once
 
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 
-namespace cloister::platform::testing {
+namespace cloister::testing {
 
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "cloister-platform-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "cloister-test-XXXXXX").string();
     path_ = ::mkdtemp(pattern.data()) != nullptr ? pattern : std::string();
   }
   ~TempDir() {
@@ -26,4 +26,4 @@ class TempDir {
   std::string path_;
 };
 
-}  // namespace cloister::platform::testing
+}  // namespace cloister::testing
