@@ -16,25 +16,12 @@
 #include <vector>
 
 #include "kbs/release_policy.h"
+#include "kbs/test/release_claims_fixture.h"
 
 namespace {
 
 const nlohmann::json& claims() {
-  static const nlohmann::json set = nlohmann::json::parse(R"({
-    "iss": "https://attestd.example",
-    "x-ms-sgx-mrsigner": "ab12",
-    "x-ms-sgx-mrenclave": "cd34",
-    "x-ms-sgx-is-debuggable": false,
-    "x-ms-sgx-product-id": 7,
-    "x-ms-sgx-svn": 3,
-    "x-cloister-evidence-time": 1700000000,
-    "x-cloister-platform-region": "eu-west",
-    "big": 18446744073709551615,
-    "negative": -9223372036854775808,
-    "ratio": 0.5,
-    "x-ms-runtime": {"keys": [{"kty": "EC", "kid": "enc-1"}], "client": {"ver": 2, "tags": ["a", 1, true]}}
-  })");
-  return set;
+  return cloister::kbs::testing::release_claims();
 }
 
 [[noreturn]] void fail(const char* what) {

@@ -4,21 +4,8 @@
 #   attest_evidence_cli_test.sh CLOISTER IMAGE
 set -euo pipefail
 cloister=$1 image=$2
-work=$(mktemp -d)
-daemon_pid=
-cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-"$cloister" platform init --data-dir "$work/platform" > /dev/null
-"$cloister" platform serve --data-dir "$work/platform" --socket "$work/platform.sock" 2> "$work/daemon.log" &
-daemon_pid=$!
-for _ in $(seq 50); do [ -S "$work/platform.sock" ] && break; sleep 0.1; done
-[ -S "$work/platform.sock" ] || fail "daemon did not start: $(cat "$work/daemon.log")"
-"$cloister" platform ca --data-dir "$work/platform" > "$work/ca.pem"
+source "$(dirname "$0")/lib.sh"
+start_platform_daemon "$cloister"
 
 "$cloister" attest evidence "$image" --platform-socket "$work/platform.sock" --nonce 00112233 \
   --out "$work/evidence.bin" --runtime-data-out "$work/runtime.json" > "$work/out.log" \

@@ -6,13 +6,7 @@
 #   attestd_e2e_test.sh CLOISTER HELLO_HOST HELLO_IMAGE HELLO_ELF EVIDENCE_HELPER
 set -euo pipefail
 cloister=$1 hello_host=$2 hello_image=$3 hello_elf=$4 helper=$5
-work=$(mktemp -d)
-daemon_pid= attestd_pid=
-cleanup() {
-  for pid in $attestd_pid $daemon_pid; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 fail() {
   echo "FAIL: $*" >&2
   [ -f "$work/attestd.log" ] && sed 's/^/  attestd: /' "$work/attestd.log" | tail -20 >&2
@@ -27,15 +21,7 @@ done
 [ -n "$py" ] || { echo "FAIL: no python3 with PyJWT and cryptography (scripts/install-deps.sh installs python3-jwt python3-cryptography)"; exit 1; }
 
 # --- a platform and its daemon ---------------------------------------------
-"$cloister" platform init --data-dir "$work/platform" > /dev/null
-"$cloister" platform ca --data-dir "$work/platform" > "$work/ca.pem"
-user_args=()
-if [ "$(id -u)" -eq 0 ]; then user_args=(--enclave-user nobody); fi
-"$cloister" platform serve --data-dir "$work/platform" --socket "$work/platform.sock" "${user_args[@]}" \
-  2> "$work/daemon.log" &
-daemon_pid=$!
-for _ in $(seq 50); do [ -S "$work/platform.sock" ] && break; sleep 0.1; done
-[ -S "$work/platform.sock" ] || fail "platform daemon did not start: $(cat "$work/daemon.log")"
+start_platform_daemon "$cloister" --enclave-user-if-root
 export CLOISTER_PLATFORM_SOCKET=$work/platform.sock
 
 # --- first start: embedded defaults; a local platform is registered as "local"
@@ -48,9 +34,8 @@ grep -q 'registered the local platform' "$work/init.log" || fail "no local platf
 export CLOISTER_ATTESTD_DIR=$work/attestd CLOISTER_PLATFORM_DIR=$work/no-platform
 "$cloister" attestd serve --port 0 --port-file "$work/port" 2> "$work/attestd.log" > "$work/attestd.out" &
 attestd_pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || fail "attestd did not start"
-url=http://127.0.0.1:$(cat "$work/port")
+track "$attestd_pid"
+url=http://127.0.0.1:$(wait_for_port "$work/port")
 for _ in $(seq 50); do grep -q "attestd listening on $url" "$work/attestd.out" && break; sleep 0.1; done
 grep -q "attestd listening on $url" "$work/attestd.out" || fail "no 'listening' line: $(cat "$work/attestd.out")"
 [ "$(stat -c %a "$work/attestd")" = 700 ] || fail "data dir is not 0700"

@@ -6,25 +6,12 @@
 #   attested_tls_test.sh CLOISTER SERVER_HOST SERVER_IMAGE
 set -euo pipefail
 cloister=$1 server=$2 image=$3
-work=$(mktemp -d)
-daemon_pid= server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-"$cloister" platform init --data-dir "$work/platform" > /dev/null
-"$cloister" platform serve --data-dir "$work/platform" --socket "$work/platform.sock" 2> "$work/daemon.log" &
-daemon_pid=$!
-for _ in $(seq 50); do [ -S "$work/platform.sock" ] && break; sleep 0.1; done
-[ -S "$work/platform.sock" ] || fail "daemon did not start: $(cat "$work/daemon.log")"
-"$cloister" platform ca --data-dir "$work/platform" > "$work/ca.pem"
+source "$(dirname "$0")/lib.sh"
+start_platform_daemon "$cloister"
 
 CLOISTER_PLATFORM_SOCKET=$work/platform.sock "$server" "$image" > "$work/server.log" 2>&1 &
 server_pid=$!
+track "$server_pid"
 for _ in $(seq 100); do grep -q "listening on" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
 address=$(sed -n 's/^listening on //p' "$work/server.log")
 [ -n "$address" ] || fail "server did not start: $(cat "$work/server.log")"

@@ -6,24 +6,15 @@
 #   kbs_e2e_test.sh CLOISTER KBS_TOKEN_SIGNER
 set -euo pipefail
 cloister=$1 signer=$2
-work=$(mktemp -d)
-kbs_pid= authority_pid=
-cleanup() {
-  [ -n "$kbs_pid" ] && kill "$kbs_pid" 2>/dev/null && wait "$kbs_pid" 2>/dev/null || true
-  [ -n "$authority_pid" ] && kill "$authority_pid" 2>/dev/null && wait "$authority_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"
 data=$work/kbs
 
 start_kbs() {
   rm -f "$work/port"
   "$cloister" kbs serve --data-dir "$data" --port 0 --port-file "$work/port" "$@" > "$work/kbs.out" 2> "$work/kbs.log" &
   kbs_pid=$!
-  for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-  [ -s "$work/port" ] || fail "kbs did not start: $(cat "$work/kbs.log")"
-  url=http://127.0.0.1:$(cat "$work/port")
+  track "$kbs_pid"
+  url=http://127.0.0.1:$(wait_for_port "$work/port")
   for _ in $(seq 50); do grep -q "kbs listening on $url" "$work/kbs.out" && break; sleep 0.1; done
   grep -q "kbs listening on $url" "$work/kbs.out" || fail "no 'kbs listening on' line"
 }
@@ -41,6 +32,7 @@ stop_kbs() {
 mkdir -p "$work/www/.well-known"
 python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$work/www" > "$work/authority.log" 2>&1 &
 authority_pid=$!
+track "$authority_pid"
 for _ in $(seq 100); do grep -q "port" "$work/authority.log" && break; sleep 0.1; done
 issuer=http://127.0.0.1:$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$work/authority.log" | head -1)
 [ "$issuer" != "http://127.0.0.1:" ] || fail "authority did not start: $(cat "$work/authority.log")"

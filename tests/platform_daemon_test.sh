@@ -6,14 +6,7 @@
 #   platform_daemon_test.sh CLOISTER HELLO_HOST HELLO_IMAGE KEY_EXCHANGE_HOST A_IMAGE B_IMAGE
 set -euo pipefail
 cloister=$1 hello_host=$2 hello_image=$3 exchange_host=$4 image_a=$5 image_b=$6
-work=$(mktemp -d)
-daemon_pid=
-cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"
 
 "$cloister" platform init --data-dir "$work/platform" > "$work/init.log"
 grep -q "platform id:" "$work/init.log" || fail "init printed no platform id"
@@ -24,13 +17,7 @@ done
 "$cloister" platform init --data-dir "$work/platform" 2> "$work/again.log" && fail "init overwrote a platform"
 grep -q "force" "$work/again.log" || fail "second init gave no hint"
 
-user_args=()
-if [ "$(id -u)" -eq 0 ]; then user_args=(--enclave-user nobody); fi
-"$cloister" platform serve --data-dir "$work/platform" --socket "$work/platform.sock" "${user_args[@]}" \
-  2> "$work/daemon.log" &
-daemon_pid=$!
-for _ in $(seq 50); do [ -S "$work/platform.sock" ] && break; sleep 0.1; done
-[ -S "$work/platform.sock" ] || fail "daemon did not start: $(cat "$work/daemon.log")"
+start_platform_daemon "$cloister" --enclave-user-if-root
 export CLOISTER_PLATFORM_SOCKET=$work/platform.sock
 
 "$hello_host" "$hello_image" > "$work/hello.log" || fail "hello through the daemon: $(cat "$work/hello.log")"

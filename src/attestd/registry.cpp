@@ -139,14 +139,26 @@ Status edit_registry(const std::string& path, const std::function<Status(Registr
   return registry.save(path);
 }
 
-Result<std::shared_ptr<const Registry>> RegistryWatcher::current() {
+std::shared_ptr<const Registry> RegistryWatcher::cached(const std::string& fingerprint) {
   std::lock_guard lock(mutex_);
+  return registry_ && fingerprint == fingerprint_ ? registry_ : nullptr;
+}
+
+// Every request asks, so the file is looked at outside any lock and the
+// lock covers only the comparison; one thread at a time reloads.
+Result<std::shared_ptr<const Registry>> RegistryWatcher::current() {
   std::string fingerprint = file_fingerprint(path_);
-  if (registry_ && fingerprint == fingerprint_) return registry_;
+  if (auto registry = cached(fingerprint)) return registry;
+  std::lock_guard reloading(reload_mutex_);
+  if (auto registry = cached(fingerprint)) return registry;
+  // Loaded after the fingerprint was taken: a change in between is picked
+  // up again at the next request, never missed.
   CLOISTER_ASSIGN_OR_RETURN(Registry loaded, Registry::load(path_));
-  registry_ = std::make_shared<const Registry>(std::move(loaded));
+  auto registry = std::make_shared<const Registry>(std::move(loaded));
+  std::lock_guard lock(mutex_);
+  registry_ = registry;
   fingerprint_ = std::move(fingerprint);
-  return registry_;
+  return registry;
 }
 
 }  // namespace cloister::attestd

@@ -60,8 +60,11 @@ class RegistryWatcher {
   Result<std::shared_ptr<const Registry>> current();
 
  private:
+  std::shared_ptr<const Registry> cached(const std::string& fingerprint);
+
   std::string path_;
-  std::mutex mutex_;
+  std::mutex reload_mutex_;
+  std::mutex mutex_;  // guards fingerprint_ and registry_
   std::string fingerprint_;
   std::shared_ptr<const Registry> registry_;
 };

@@ -1,4 +1,5 @@
 #include "kbs/release_policy.h"
+#include "kbs/test/release_claims_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -7,17 +8,8 @@ namespace {
 
 constexpr const char* kAuthority = "https://attestd.example";
 
-nlohmann::json claims() {
-  return nlohmann::json::parse(R"({
-    "iss": "https://attestd.example",
-    "x-ms-sgx-mrsigner": "ab12",
-    "x-ms-sgx-mrenclave": "cd34",
-    "x-ms-sgx-is-debuggable": false,
-    "x-ms-sgx-product-id": 7,
-    "x-ms-sgx-svn": 3,
-    "x-cloister-platform-region": "eu-west",
-    "x-ms-runtime": {"keys": [{"kty": "EC", "kid": "enc-1"}], "client": {"ver": 2}}
-  })");
+const nlohmann::json& claims() {
+  return testing::release_claims();
 }
 
 ReleasePolicy parse(const std::string& text) {

@@ -1,0 +1,37 @@
+# Sourced by the shell end-to-end tests: a scratch directory $work, background
+# services stopped and $work removed on exit, fail(), and a platform daemon.
+work=$(mktemp -d)
+background_pids=()
+cleanup_test() {
+  local pid
+  for pid in "${background_pids[@]}"; do kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup_test EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# Stops PID on exit if it still runs.
+track() { background_pids+=("$1"); }
+
+# start_platform_daemon CLOISTER [--enclave-user-if-root]: a platform in
+# $work/platform (made unless it exists) served on $work/platform.sock, its
+# operator CA in $work/ca.pem; sets daemon_pid. As root, enclaves can be
+# run as nobody, which the isolation tests want.
+start_platform_daemon() {
+  local cloister=$1 user_args=()
+  if [ "${2:-}" = --enclave-user-if-root ] && [ "$(id -u)" -eq 0 ]; then user_args=(--enclave-user nobody); fi
+  [ -d "$work/platform" ] || "$cloister" platform init --data-dir "$work/platform" > /dev/null
+  "$cloister" platform serve --data-dir "$work/platform" --socket "$work/platform.sock" "${user_args[@]}" \
+    2> "$work/daemon.log" &
+  daemon_pid=$!
+  track "$daemon_pid"
+  for _ in $(seq 50); do [ -S "$work/platform.sock" ] && break; sleep 0.1; done
+  [ -S "$work/platform.sock" ] || fail "platform daemon did not start: $(cat "$work/daemon.log")"
+  "$cloister" platform ca --data-dir "$work/platform" > "$work/ca.pem"
+}
+
+# wait_for_port FILE: the port a service started with --port 0 --port-file FILE bound.
+wait_for_port() {
+  for _ in $(seq 100); do [ -s "$1" ] && break; sleep 0.1; done
+  [ -s "$1" ] || fail "the service did not write $1"
+  cat "$1"
+}
