@@ -1,13 +1,9 @@
 // cloister attestd serve | init | platform add|list|remove | policy show|set|reset
-#include <atomic>
-#include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
-#include <thread>
 
 #include "attestd/data_dir.h"
 #include "attestd/files.h"
@@ -19,16 +15,13 @@
 #include "platform/private_files.h"
 #include "tools/command_registry.h"
 #include "tools/http_client.h"
+#include "tools/serve_until_signal.h"
+#include "tools/time_argument.h"
 
 namespace cloister::cli {
 namespace {
 
 using namespace cloister::attestd;
-
-std::atomic<bool> g_stop{false};
-void on_stop_signal(int) {
-  g_stop.store(true);
-}
 
 std::string default_platform_dir() {
   if (const char* dir = std::getenv("CLOISTER_PLATFORM_DIR")) return dir;
@@ -61,6 +54,8 @@ struct ServeArgs {
   std::string algorithm = "ES256";
   std::int64_t token_lifetime = 8 * 3600;
   std::int64_t max_evidence_age = 600;
+  std::string collateral_time;
+  bool allow_missing_collateral = false;
 };
 
 Result<DataDir> open_data_dir(const ServeArgs& args) {
@@ -85,6 +80,7 @@ int run_init(const ServeArgs& args) {
 }
 
 int run_serve(const ServeArgs& args) {
+  block_stop_signals();
   log::init("attestd");
   auto dir = open_data_dir(args);
   if (!dir) return fail(dir.status().message(), "pick another --data-dir, or fix its permissions");
@@ -95,6 +91,13 @@ int run_serve(const ServeArgs& args) {
   options.max_evidence_age_seconds = args.max_evidence_age;
   if (args.token_lifetime <= 0 || args.max_evidence_age <= 0) {
     return fail("--token-lifetime and --max-evidence-age must be positive");
+  }
+  options.require_collateral = !args.allow_missing_collateral;
+  if (!args.collateral_time.empty()) {
+    auto at = parse_time_argument(args.collateral_time);
+    if (!at) return fail(at.status().message());
+    options.collateral_time_s = *at;
+    spdlog::warn("attestd: collateral validity is checked as of {}, not now", args.collateral_time);
   }
   auto service = AttestationService::create(std::move(dir).value(), options);
   if (!service) return fail(service.status().message());
@@ -112,22 +115,12 @@ int run_serve(const ServeArgs& args) {
   if (!bound) return fail(bound.message());
   const std::string url = (*server)->url();
   (*service)->set_issuer(args.issuer.empty() ? url : args.issuer);
-  if (!args.port_file.empty()) {
-    Status written =
-        atomic_write_file(args.port_file, as_bytes(std::to_string((*server)->port()) + "\n"), 0644);
-    if (!written) return fail(written.message());
-  }
+  if (Status written = write_port_file(args.port_file, (*server)->port()); !written)
+    return fail(written.message());
 
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
-  std::signal(SIGPIPE, SIG_IGN);
-  std::thread serving([&] { (*server)->run(); });
   std::cout << "attestd listening on " << url << std::endl;
   spdlog::info("attestd: listening on {} (issuer {})", url, (*service)->options().issuer);
-  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  spdlog::info("attestd: stopping");
-  (*server)->stop();
-  serving.join();
+  serve_until_signal(**server, "attestd");
   return 0;
 }
 
@@ -191,6 +184,7 @@ struct PolicyArgs {
   std::string file;
   std::string if_match;
   std::string ca_file;
+  std::string type = kCloisterType;
 };
 
 Result<httplib::Headers> admin_headers(const PolicyArgs& args) {
@@ -204,7 +198,7 @@ Result<httplib::Headers> admin_headers(const PolicyArgs& args) {
 }
 
 int run_policy(const PolicyArgs& args, const std::string& action) {
-  const std::string path = std::string("/policies/") + kCloisterType;
+  const std::string path = "/policies/" + args.type;
   Result<HttpReply> reply = Status(ErrorCode::internal, "no request");
   if (action == "show") {
     reply = http_call(args.url, "GET", path, "", "", {}, args.ca_file);
@@ -241,6 +235,9 @@ void add_policy_command(CLI::App* policy, const std::string& action, const std::
   auto* command = policy->add_subcommand(action, help);
   command->add_option("--url", args->url, "attestd base URL")->capture_default_str();
   command->add_option("--ca-file", args->ca_file, "CA certificate (PEM) to trust for an https URL");
+  command
+      ->add_option("--type", args->type, "Attestation type: Cloister, SgxEnclave, OpenEnclave, TdxVm, SevSnpVm")
+      ->capture_default_str();
   if (action != "show") {
     command->add_option("--data-dir", args->data_dir, "attestd data directory (for its admin_credential)")
         ->capture_default_str();
@@ -289,6 +286,11 @@ const RegisterCommands registered([](CLI::App& root) {
       ->add_option("--max-evidence-age", serve_args->max_evidence_age,
                    "Refuse evidence older than this (seconds)")
       ->capture_default_str();
+  serve->add_option("--collateral-time", serve_args->collateral_time,
+                    "Check Intel collateral and certificate validity as of this time (YYYY-MM-DD[THH:MM:SSZ]) "
+                    "instead of now: only to replay archived evidence");
+  serve->add_flag("--allow-missing-collateral", serve_args->allow_missing_collateral,
+                  "Issue tokens for SGX/TDX evidence whose FMSPC has no collateral (no TCB status, no CRLs)");
   serve->callback([=] { exit_code() = run_serve(*serve_args); });
 
   auto* platform =

@@ -16,14 +16,16 @@ Result<HttpReply> http_call(const std::string& url, const std::string& method, c
   httplib::Client client(base);
   if (!client.is_valid()) return Status(ErrorCode::invalid_argument, "cannot use the URL " + url);
   client.set_connection_timeout(5, 0);
-  client.set_read_timeout(30, 0);
+  client.set_read_timeout(60, 0);  // key generation (RSA-3072) on a busy machine
   if (!ca_file.empty()) client.set_ca_cert_path(ca_file);
-  if (method != "GET" && method != "POST" && method != "PUT") {
+  if (method != "GET" && method != "POST" && method != "PUT" && method != "PATCH" && method != "DELETE") {
     return Status(ErrorCode::invalid_argument, "unsupported method " + method);
   }
   auto call = [&]() -> httplib::Result {
     if (method == "GET") return client.Get(path, headers);
+    if (method == "DELETE") return client.Delete(path, headers);
     if (method == "POST") return client.Post(path, headers, body, content_type);
+    if (method == "PATCH") return client.Patch(path, headers, body, content_type);
     return client.Put(path, headers, body, content_type);
   };
   httplib::Result result = call();

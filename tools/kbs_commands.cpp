@@ -1,12 +1,8 @@
 // cloister kbs serve | key ... | audit: the key broker and its administration.
 #include <httplib.h>
-#include <pthread.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
-#include <thread>
 
 #include "common/log.h"
 #include "kbs/data_dir.h"
@@ -15,7 +11,9 @@
 #include "kbs/sqlite.h"
 #include "platform/private_files.h"
 #include "tools/command_registry.h"
+#include "tools/http_client.h"
 #include "tools/kbs_cli.h"
+#include "tools/serve_until_signal.h"
 
 namespace cloister::cli::kbs {
 
@@ -28,14 +26,6 @@ std::string default_url() {
 
 Result<Response> call(const ClientArgs& args, const std::string& method, const std::string& path,
                       const std::optional<nlohmann::json>& body, bool admin) {
-  std::string url = args.url;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  httplib::Client client(url);
-  if (!client.is_valid())
-    return Status(ErrorCode::invalid_argument, "--url " + args.url + " is not an http(s) URL");
-  client.set_connection_timeout(5, 0);
-  client.set_read_timeout(60, 0);  // RSA-3072 generation on a busy machine
-  if (!args.ca_file.empty()) client.set_ca_cert_path(args.ca_file);
   httplib::Headers headers;
   if (admin) {
     const std::string file = !args.credential_file.empty()
@@ -50,18 +40,11 @@ Result<Response> call(const ClientArgs& args, const std::string& method, const s
     secure_wipe(credential->data(), credential->size());
   }
   const std::string payload = body ? body->dump() : std::string();
-  httplib::Result result = method == "GET"      ? client.Get(path, headers)
-                           : method == "DELETE" ? client.Delete(path, headers)
-                           : method == "PUT"    ? client.Put(path, headers, payload, "application/json")
-                           : method == "PATCH"  ? client.Patch(path, headers, payload, "application/json")
-                                                : client.Post(path, headers, payload, "application/json");
-  if (!result) {
-    return Status(ErrorCode::io_error,
-                  "cannot reach the key broker at " + args.url + ": " + httplib::to_string(result.error()));
-  }
+  auto reply = http_call(args.url, method, path, payload, "application/json", headers, args.ca_file);
+  if (!reply) return reply.status().with_context("the key broker");
   Response out;
-  out.status = result->status;
-  out.body = nlohmann::json::parse(result->body, nullptr, false);
+  out.status = reply->status;
+  out.body = nlohmann::json::parse(reply->body, nullptr, false);
   if (out.body.is_discarded()) out.body = nlohmann::json::object();
   return out;
 }
@@ -93,14 +76,7 @@ struct ServeArgs {
 
 int run_serve(const ServeArgs& args) {
   log::init("kbs");
-  // Block the stop signals in every thread; one thread waits for them, so
-  // the server is stopped from a normal thread, not a signal handler.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  block_stop_signals();
 
   const DataDirPaths paths = cloister::kbs::data_dir_paths(args.data_dir, args.kek_file);
   auto store = cloister::kbs::KeyStore::open(paths);
@@ -130,29 +106,12 @@ int run_serve(const ServeArgs& args) {
   if (!server.is_ok()) return fail(server.status().message());
   service.install((*server)->routes());
   if (Status bound = (*server)->bind(); !bound.is_ok()) return fail(bound.message());
-  if (!args.port_file.empty()) {
-    const std::string port = std::to_string((*server)->port()) + "\n";
-    Status written = platform::write_file(args.port_file, as_bytes(port), 0644, /*overwrite=*/true);
-    if (!written.is_ok()) return fail(written.message());
-  }
+  if (Status written = write_port_file(args.port_file, (*server)->port()); !written.is_ok())
+    return fail(written.message());
   std::cout << "kbs listening on " << (*server)->url() << "\n"
             << "data directory: " << paths.dir << " (admin credential: " << paths.credential << ")\n"
             << std::flush;
-  std::atomic<bool> signalled{false};
-  std::thread waiter([&] {
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
-    signalled = true;
-    spdlog::info("kbs: signal {}, stopping", signal_number);
-    (*server)->stop();
-  });
-  (*server)->run();
-  // run() also returns when the listener fails; wake the waiter so it exits.
-  // SIGTERM is blocked in every thread and the waiter takes it with sigwait,
-  // so this delivers a value to sigwait rather than terminating anything.
-  if (!signalled)
-    pthread_kill(waiter.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
-  waiter.join();
+  serve_until_signal(**server, "kbs");
   std::cout << "kbs stopped\n";
   return 0;
 }

@@ -5,6 +5,7 @@
 //   platforms.json       the platform registry (registry.h)
 //   policies/<type>.policy   policies that differ from the default
 //   policy_changes.log   one JSON line per policy change
+//   collateral/{sgx,tdx}/<fmspc>.json   Intel DCAP collateral (src/dcap/collateral_dir.h)
 #pragma once
 
 #include <string>
@@ -33,6 +34,7 @@ struct DataDir {
   [[nodiscard]] std::string policies_dir() const { return path + "/policies"; }
   [[nodiscard]] std::string change_log_path() const { return path + "/policy_changes.log"; }
   [[nodiscard]] std::string credential_path() const { return path + "/admin_credential"; }
+  [[nodiscard]] std::string collateral_dir() const { return path + "/collateral"; }
 
   // Opens `dir`, creating whatever is missing (and logging what it created).
   static Result<DataDir> open(const std::string& dir, const DataDirOptions& options);

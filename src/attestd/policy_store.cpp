@@ -26,6 +26,52 @@ issuancerules
 };
 )";
 
+namespace {
+
+const char* const kSgxDefaultPolicy = R"(version= 1.0;
+authorizationrules
+{
+    c:[type=="x-ms-sgx-is-debuggable", value==true] => deny();
+    c:[type=="attester_tcb_status", value=="Revoked"] => deny();
+    => permit();
+};
+issuancerules
+{
+};
+)";
+
+const char* const kTdxDefaultPolicy = R"(version= 1.0;
+authorizationrules
+{
+    c:[type=="tdx_td_attributes_debug", value==true] => deny();
+    c:[type=="attester_tcb_status", value=="Revoked"] => deny();
+    => permit();
+};
+issuancerules
+{
+};
+)";
+
+const char* const kSevSnpDefaultPolicy = R"(version= 1.0;
+authorizationrules
+{
+    c:[type=="x-ms-sevsnpvm-is-debuggable", value==true] => deny();
+    => permit();
+};
+issuancerules
+{
+};
+)";
+
+}  // namespace
+
+const char* default_policy(const std::string& type) {
+  if (type == "SgxEnclave" || type == "OpenEnclave") return kSgxDefaultPolicy;
+  if (type == "TdxVm") return kTdxDefaultPolicy;
+  if (type == "SevSnpVm") return kSevSnpDefaultPolicy;
+  return kDefaultPolicy;
+}
+
 Result<std::shared_ptr<const PolicySnapshot>> make_snapshot(const std::string& text, bool is_default) {
   auto parsed = policy::parse_policy(text);
   if (!parsed)
@@ -45,11 +91,11 @@ Result<std::unique_ptr<PolicyStore>> PolicyStore::open(const std::string& dir, s
   if (platform::path_exists(store->path_)) {
     CLOISTER_ASSIGN_OR_RETURN(Bytes raw, platform::read_file(store->path_, policy::kMaxPolicyBytes));
     const std::string text = to_string(raw);
-    auto snapshot = make_snapshot(text, text == kDefaultPolicy);
+    auto snapshot = make_snapshot(text, text == store->default_text_);
     if (!snapshot) return snapshot.status().with_context(store->path_);
     store->current_ = std::move(snapshot).value();
   } else {
-    CLOISTER_ASSIGN_OR_RETURN(store->current_, make_snapshot(kDefaultPolicy, true));
+    CLOISTER_ASSIGN_OR_RETURN(store->current_, make_snapshot(store->default_text_, true));
   }
   return store;
 }
@@ -65,7 +111,7 @@ Result<std::shared_ptr<const PolicySnapshot>> PolicyStore::set(const std::string
 }
 
 Result<std::shared_ptr<const PolicySnapshot>> PolicyStore::reset(const std::optional<std::string>& if_match) {
-  return replace(kDefaultPolicy, true, if_match, "reset");
+  return replace(default_text_, true, if_match, "reset");
 }
 
 Result<std::shared_ptr<const PolicySnapshot>> PolicyStore::replace(const std::string& text, bool is_default,

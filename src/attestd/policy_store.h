@@ -19,6 +19,10 @@ namespace cloister::attestd {
 // platforms; permits everything else.
 extern const char* const kDefaultPolicy;
 
+// The default policy per attestation type: Cloister's above; for hardware
+// evidence, deny debug enclaves and VMs and revoked TCBs, permit the rest.
+const char* default_policy(const std::string& type);
+
 struct PolicySnapshot {
   std::string text;
   std::string hash;  // x-ms-policy-hash
@@ -43,7 +47,10 @@ class PolicyStore {
 
  private:
   PolicyStore(std::string path, std::string type, std::string change_log)
-      : path_(std::move(path)), type_(std::move(type)), change_log_(std::move(change_log)) {}
+      : path_(std::move(path)),
+        type_(std::move(type)),
+        change_log_(std::move(change_log)),
+        default_text_(default_policy(type_)) {}
   Result<std::shared_ptr<const PolicySnapshot>> replace(const std::string& text, bool is_default,
                                                         const std::optional<std::string>& if_match,
                                                         const char* action);
@@ -51,6 +58,7 @@ class PolicyStore {
   const std::string path_;
   const std::string type_;
   const std::string change_log_;
+  const std::string default_text_;
   std::mutex write_mutex_;            // one update at a time, file and memory together
   mutable std::mutex current_mutex_;  // guards the pointer only, so reads never wait for disk
   std::shared_ptr<const PolicySnapshot> current_;

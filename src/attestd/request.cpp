@@ -26,15 +26,34 @@ Result<Bytes> base64url_field(const nlohmann::json& object, const char* name, co
   return bytes;
 }
 
+Result<AttestRequest> parse_nonce(const nlohmann::json& body, AttestRequest request) {
+  if (body.contains("nonce") && !body["nonce"].is_null()) {
+    const auto& nonce = body["nonce"];
+    if (!nonce.is_string()) return bad("\"nonce\" must be a string");
+    const auto& text = nonce.get_ref<const std::string&>();
+    if (text.empty() || text.size() > kMaxNonceChars) {
+      return bad("\"nonce\" must be 1 to " + std::to_string(kMaxNonceChars) + " characters");
+    }
+    request.nonce = text;
+  }
+  return request;
+}
+
 }  // namespace
 
-Result<AttestRequest> parse_attest_request(const nlohmann::json& body) {
+Result<AttestRequest> parse_attest_request(const nlohmann::json& body, const RequestShape& shape) {
   if (!body.is_object()) return bad("the request body must be a JSON object");
   AttestRequest request;
-  CLOISTER_ASSIGN_OR_RETURN(request.evidence,
-                            base64url_field(body, "evidence", "evidence", attest::kMaxEvidenceBytes));
-  if (request.evidence.empty()) return bad("\"evidence\" is empty");
+  const std::size_t max_evidence =
+      shape.max_evidence_bytes != 0 ? shape.max_evidence_bytes : attest::kMaxEvidenceBytes;
+  CLOISTER_ASSIGN_OR_RETURN(request.evidence, base64url_field(body, shape.evidence_field,
+                                                              shape.evidence_field, max_evidence));
+  if (request.evidence.empty()) return bad(std::string("\"") + shape.evidence_field + "\" is empty");
 
+  if (!body.contains("runtimeData") && !shape.runtime_data_required) {
+    request.has_runtime_data = false;
+    return parse_nonce(body, std::move(request));
+  }
   if (!body.contains("runtimeData")) {
     return bad("missing \"runtimeData\": {\"data\": base64url, \"dataType\": \"Binary\" or \"JSON\"}");
   }
@@ -72,16 +91,7 @@ Result<AttestRequest> parse_attest_request(const nlohmann::json& body) {
     }
     if (!request.runtime_json.is_object()) return bad("JSON runtime data must be a JSON object");
   }
-  if (body.contains("nonce") && !body["nonce"].is_null()) {
-    const auto& nonce = body["nonce"];
-    if (!nonce.is_string()) return bad("\"nonce\" must be a string");
-    const auto& text = nonce.get_ref<const std::string&>();
-    if (text.empty() || text.size() > kMaxNonceChars) {
-      return bad("\"nonce\" must be 1 to " + std::to_string(kMaxNonceChars) + " characters");
-    }
-    request.nonce = text;
-  }
-  return request;
+  return parse_nonce(body, std::move(request));
 }
 
 }  // namespace cloister::attestd

@@ -32,12 +32,15 @@ std::optional<std::string> if_match(const httplib::Request& request) {
   return value;
 }
 
-bool supported_type(const httplib::Request& request, httplib::Response& response) {
-  if (request.matches[1] == kCloisterType) return true;
+// The policy store for the path's {type}; null (and a 400 sent) for a type attestd does not serve.
+PolicyStore* policies_for(AttestationService& service, const httplib::Request& request,
+                          httplib::Response& response) {
+  PolicyStore* store = service.find_policies(request.matches[1]);
+  if (store != nullptr) return store;
   http::send_error(response, 400, "UnsupportedAttestationType",
                    "attestation type '" + std::string(request.matches[1]).substr(0, 64) +
-                       "' is not supported here; use " + kCloisterType);
-  return false;
+                       "' is not supported; use Cloister, SgxEnclave, OpenEnclave, TdxVm or SevSnpVm");
+  return nullptr;
 }
 
 bool authorised(const AttestationService& service, const httplib::Request& request,
@@ -51,8 +54,8 @@ bool authorised(const AttestationService& service, const httplib::Request& reque
   return false;
 }
 
-nlohmann::json policy_json(const PolicySnapshot& policy) {
-  return {{"type", kCloisterType},
+nlohmann::json policy_json(const std::string& type, const PolicySnapshot& policy) {
+  return {{"type", type},
           {"policy", policy.text},
           {"x-ms-policy-hash", policy.hash},
           {"default", policy.is_default}};
@@ -117,8 +120,7 @@ Result<std::string> policy_from_body(const std::string& body) {
 void register_routes(http::Server& server, AttestationService& service) {
   auto& routes = server.routes();
   routes.Post(R"(/attest/([^/]+))", [&service](const httplib::Request& request, httplib::Response& response) {
-    if (!supported_type(request, response)) return;
-    AttestOutcome outcome = service.attest_json(request.body);
+    AttestOutcome outcome = service.attest_json(request.matches[1], request.body);
     if (outcome.refusal) {
       http::send_error(response, outcome.refusal->http_status, outcome.refusal->code,
                        outcome.refusal->message);
@@ -140,24 +142,27 @@ void register_routes(http::Server& server, AttestationService& service) {
              });
   routes.Get(R"(/policies/([^/:]+))",
              [&service](const httplib::Request& request, httplib::Response& response) {
-               if (!supported_type(request, response)) return;
-               const auto policy = service.policies().current();
+               PolicyStore* store = policies_for(service, request, response);
+               if (store == nullptr) return;
+               const auto policy = store->current();
                response.set_header("ETag", "\"" + policy->hash + "\"");
-               http::send_json(response, 200, policy_json(*policy));
+               http::send_json(response, 200, policy_json(request.matches[1], *policy));
              });
   routes.Put(R"(/policies/([^/:]+))",
              [&service](const httplib::Request& request, httplib::Response& response) {
-               if (!supported_type(request, response) || !authorised(service, request, response)) return;
+               PolicyStore* store = policies_for(service, request, response);
+               if (store == nullptr || !authorised(service, request, response)) return;
                auto text = policy_from_body(request.body);
                if (!text) return http::send_status(response, text.status());
-               auto updated = service.policies().set(*text, if_match(request));
+               auto updated = store->set(*text, if_match(request));
                if (!updated) return send_policy_error(response, updated.status());
                send_policy_result(response, **updated, "Updated");
              });
   routes.Post(R"(/policies/([^/:]+):reset)",
               [&service](const httplib::Request& request, httplib::Response& response) {
-                if (!supported_type(request, response) || !authorised(service, request, response)) return;
-                auto updated = service.policies().reset(if_match(request));
+                PolicyStore* store = policies_for(service, request, response);
+                if (store == nullptr || !authorised(service, request, response)) return;
+                auto updated = store->reset(if_match(request));
                 if (!updated) return send_policy_error(response, updated.status());
                 send_policy_result(response, **updated, "Removed");
               });

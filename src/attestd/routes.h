@@ -1,10 +1,14 @@
 // attestd's REST endpoints, shaped like Microsoft Azure Attestation:
 //   POST /attest/Cloister                 evidence + runtime data -> {"token": JWT}
+//   POST /attest/SgxEnclave               {"quote", "runtimeData"?, "nonce"?} (hardware_attest.h)
+//   POST /attest/OpenEnclave              {"report", ...}
+//   POST /attest/TdxVm                    {"quote", ...}
+//   POST /attest/SevSnpVm                 {"report": base64url({"SnpReport", "VcekCertChain"}), ...}
 //   GET  /certs                           JWKS (with x5c)
 //   GET  /.well-known/openid-configuration
-//   GET  /policies/Cloister               policy text and x-ms-policy-hash
-//   PUT  /policies/Cloister               new policy (text or MAA JWS envelope); admin only
-//   POST /policies/Cloister:reset         back to the default policy; admin only
+//   GET  /policies/{type}                 policy text and x-ms-policy-hash
+//   PUT  /policies/{type}                 new policy (text or MAA JWS envelope); admin only
+//   POST /policies/{type}:reset           back to the default policy; admin only
 #pragma once
 
 #include <optional>

@@ -42,8 +42,13 @@ std::string policy_line(const std::string& text, std::size_t line) {
 Result<std::unique_ptr<AttestationService>> AttestationService::create(DataDir dir, ServiceOptions options) {
   CLOISTER_ASSIGN_OR_RETURN(TokenSigner signer,
                             TokenSigner::create(std::move(dir.signing_key), dir.certificate_chain));
-  CLOISTER_ASSIGN_OR_RETURN(auto policies,
-                            PolicyStore::open(dir.policies_dir(), kCloisterType, dir.change_log_path()));
+  std::map<std::string, std::unique_ptr<PolicyStore>> policies;
+  std::vector<std::string> types = {kCloisterType};
+  for (const auto& type : hardware_types()) types.emplace_back(type.name);
+  for (const auto& type : types) {
+    CLOISTER_ASSIGN_OR_RETURN(policies[type],
+                              PolicyStore::open(dir.policies_dir(), type, dir.change_log_path()));
+  }
   auto service = std::unique_ptr<AttestationService>(
       new AttestationService(std::move(dir), std::move(options), std::move(signer), std::move(policies)));
   // Refuse to start on a registry that does not load, rather than at the first request.
@@ -52,11 +57,12 @@ Result<std::unique_ptr<AttestationService>> AttestationService::create(DataDir d
 }
 
 AttestationService::AttestationService(DataDir dir, ServiceOptions options, TokenSigner signer,
-                                       std::unique_ptr<PolicyStore> policies)
+                                       std::map<std::string, std::unique_ptr<PolicyStore>> policies)
     : dir_(std::move(dir)),
       options_(std::move(options)),
       signer_(std::move(signer)),
       policies_(std::move(policies)),
+      collateral_(dir_.collateral_dir()),
       registry_(dir_.registry_path()),
       replay_(options_.replay_cache_capacity, options_.token_lifetime_seconds * 1000) {}
 
@@ -71,12 +77,34 @@ bool AttestationService::is_admin(const std::string& bearer) const {
   return !bearer.empty() && crypto::constant_time_equal(as_bytes(bearer), dir_.admin_credential.view());
 }
 
-AttestOutcome AttestationService::attest_json(const std::string& body) {
+PolicyStore* AttestationService::find_policies(const std::string& type) {
+  auto found = policies_.find(type);
+  return found == policies_.end() ? nullptr : found->second.get();
+}
+
+AttestOutcome AttestationService::attest_json(const std::string& type, const std::string& body) {
   auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return refuse(400, "InvalidRequest", "the request body is not valid JSON");
-  auto request = parse_attest_request(json);
+  const HardwareType* hardware = find_hardware_type(type);
+  if (hardware == nullptr && type != kCloisterType) {
+    return refuse(400, "UnsupportedAttestationType",
+                  "attestation type '" + type.substr(0, 64) +
+                      "' is not supported; use Cloister, SgxEnclave, OpenEnclave, TdxVm or SevSnpVm");
+  }
+  auto request = hardware ? parse_attest_request(json, request_shape(*hardware)) : parse_attest_request(json);
   if (!request) return refuse(400, "InvalidRequest", request.status().message());
-  return attest(*request);
+  return hardware ? attest_hardware(*hardware, *request) : attest(*request);
+}
+
+AttestOutcome AttestationService::attest_hardware(const HardwareType& type, const AttestRequest& request) {
+  HardwareContext context;
+  context.collateral_dir = &collateral_;
+  context.collateral_time_s = options_.collateral_time_s;
+  context.require_collateral = options_.require_collateral;
+  HardwareResult result = cloister::attestd::attest_hardware(type, request, context);
+  if (result.refusal) return refuse(result.refusal->http_status, result.refusal->code, result.refusal->message);
+  const std::string subject = std::string(type.name) + " evidence";
+  return finish(type.name, request, std::move(result.claims), now_ms(), subject);
 }
 
 AttestOutcome AttestationService::attest(const AttestRequest& request) {
@@ -140,6 +168,12 @@ AttestOutcome AttestationService::attest(const AttestRequest& request) {
                   "runtime data does not match the evidence: report data must be SHA-256(runtime data) "
                   "followed by 32 zero bytes");
   }
+  return finish(kCloisterType, request, build_claims(report, *platform, request), now,
+                "mrenclave " + to_hex(report.identity.measurement) + " on platform " + platform->name);
+}
+
+AttestOutcome AttestationService::finish(const std::string& type, const AttestRequest& request, ClaimSet claims,
+                                         std::int64_t now, const std::string& subject) {
   if (request.nonce) {
     Status fresh = replay_.check_and_insert(*request.nonce, now);
     if (!fresh) {
@@ -148,8 +182,7 @@ AttestOutcome AttestationService::attest(const AttestRequest& request) {
     }
   }
 
-  ClaimSet claims = build_claims(report, *platform, request);
-  const auto policy = policies_->current();
+  const auto policy = policies_.at(type)->current();
   auto outcome = policy::evaluate(policy->parsed, claims.incoming);
   if (!outcome)
     return refuse(403, "PolicyDenied", "the attestation policy failed: " + outcome.status().message());
@@ -171,8 +204,7 @@ AttestOutcome AttestationService::attest(const AttestRequest& request) {
   auto token = signer_.sign(std::move(claims.token), options_.issuer, now / 1000,
                             options_.token_lifetime_seconds, request.nonce);
   if (!token) return refuse(500, "InternalError", "cannot sign the token: " + token.status().message());
-  spdlog::info("attestd: token issued for mrenclave {} on platform {}", to_hex(report.identity.measurement),
-               platform->name);
+  spdlog::info("attestd: token issued for {}", subject);
   return AttestOutcome{.token = std::move(token).value(), .refusal = std::nullopt};
 }
 

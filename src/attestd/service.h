@@ -3,12 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "attestd/data_dir.h"
+#include "attestd/hardware_attest.h"
 #include "attestd/policy_store.h"
+#include "attestd/refusal.h"
 #include "attestd/registry.h"
 #include "attestd/replay_cache.h"
 #include "attestd/request.h"
@@ -25,14 +28,13 @@ struct ServiceOptions {
   std::int64_t max_evidence_age_seconds = 10 * 60;  // older evidence is refused
   std::size_t replay_cache_capacity = 1'000'000;    // outstanding nonces
   std::int64_t now_ms = 0;                          // 0: the system clock (tests set it)
+  // Hardware evidence: the clock collateral expiry is checked against (0:
+  // now; set it only to replay archived evidence), and whether Intel
+  // evidence without collateral for its FMSPC is refused.
+  std::int64_t collateral_time_s = 0;
+  bool require_collateral = true;
 };
 
-// Why a request got no token: an HTTP status, a stable code, a message.
-struct Refusal {
-  int http_status = 400;
-  std::string code;
-  std::string message;
-};
 
 struct AttestOutcome {
   std::string token;               // when permitted
@@ -44,10 +46,16 @@ class AttestationService {
   static Result<std::unique_ptr<AttestationService>> create(DataDir dir, ServiceOptions options);
 
   [[nodiscard]] AttestOutcome attest(const AttestRequest& request);
-  // For the HTTP layer: parse the body, then attest.
-  [[nodiscard]] AttestOutcome attest_json(const std::string& body);
+  // Hardware evidence: `type` is SgxEnclave, OpenEnclave, TdxVm or SevSnpVm.
+  [[nodiscard]] AttestOutcome attest_hardware(const HardwareType& type, const AttestRequest& request);
+  // For the HTTP layer: parse the body for `type`, then attest.
+  [[nodiscard]] AttestOutcome attest_json(const std::string& body) { return attest_json(kCloisterType, body); }
+  [[nodiscard]] AttestOutcome attest_json(const std::string& type, const std::string& body);
 
-  [[nodiscard]] PolicyStore& policies() { return *policies_; }
+  // Cloister's policy store, and any type's (null for a type attestd does not serve).
+  [[nodiscard]] PolicyStore& policies() { return *policies_.at(kCloisterType); }
+  [[nodiscard]] PolicyStore* find_policies(const std::string& type);
+  [[nodiscard]] const dcap::CollateralDirectory& collateral() const { return collateral_; }
   [[nodiscard]] const TokenSigner& signer() const { return signer_; }
   [[nodiscard]] const ServiceOptions& options() const { return options_; }
   void set_issuer(std::string issuer) { options_.issuer = std::move(issuer); }
@@ -56,13 +64,17 @@ class AttestationService {
 
  private:
   AttestationService(DataDir dir, ServiceOptions options, TokenSigner signer,
-                     std::unique_ptr<PolicyStore> policies);
+                     std::map<std::string, std::unique_ptr<PolicyStore>> policies);
   [[nodiscard]] std::int64_t now_ms() const;
+  // Nonce, policy, token: the steps every type shares once claims exist.
+  [[nodiscard]] AttestOutcome finish(const std::string& type, const AttestRequest& request, ClaimSet claims,
+                                     std::int64_t now, const std::string& subject);
 
   DataDir dir_;
   ServiceOptions options_;
   TokenSigner signer_;
-  std::unique_ptr<PolicyStore> policies_;
+  std::map<std::string, std::unique_ptr<PolicyStore>> policies_;
+  dcap::CollateralDirectory collateral_;
   RegistryWatcher registry_;
   ReplayCache replay_;
 };
