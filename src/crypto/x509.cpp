@@ -264,6 +264,18 @@ Status verify_chain(const Certificate& leaf, const std::vector<Certificate>& int
                                                    "): " + X509_verify_cert_error_string(reason));
 }
 
+Status verify_issued_by(const Certificate& cert, const PublicKey& issuer) {
+  if (!cert.valid()) return error(ErrorCode::invalid_argument, "empty certificate");
+  if (!issuer.valid()) return error(ErrorCode::invalid_argument, "empty issuer key");
+  // 1: verifies; 0: a wrong signature; <0: malformed. Either way the queued
+  // OpenSSL errors say nothing more useful than the outcome.
+  const int result = X509_verify(cert.get(), issuer.get());
+  internal::clear_openssl_errors();
+  if (result == 1) return Status::ok();
+  return error(ErrorCode::verification_failed,
+               "certificate '" + cert.subject() + "': signature does not verify under the issuer key");
+}
+
 // ---- Issuing ----
 
 Result<Certificate> issue_certificate(const CertificateRequest& request, const PublicKey& subject_key,

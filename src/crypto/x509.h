@@ -63,6 +63,11 @@ class Certificate {
 Status verify_chain(const Certificate& leaf, const std::vector<Certificate>& intermediates,
                     const std::vector<Certificate>& roots, std::int64_t at = 0);
 
+// Checks only that `cert`'s signature verifies under `issuer` (whatever
+// algorithm the certificate names, RSASSA-PSS parameters included); no names,
+// validity or extensions. For chains with a fixed shape, such as AMD's.
+Status verify_issued_by(const Certificate& cert, const PublicKey& issuer);
+
 struct CertificateRequest {
   std::string subject_common_name;
   std::string subject_organization = "Cloister";

@@ -228,3 +228,25 @@ TEST(EmptyCertificate, ReportsErrors) {
 
 }  // namespace
 }  // namespace cloister::crypto
+
+TEST(VerifyIssuedBy, AcceptsTheIssuerAndRefusesAnotherKey) {
+  auto ca_key = cloister::crypto::PrivateKey::generate(cloister::crypto::KeyType::ec_p256);
+  auto other_key = cloister::crypto::PrivateKey::generate(cloister::crypto::KeyType::ec_p256);
+  auto leaf_key = cloister::crypto::PrivateKey::generate(cloister::crypto::KeyType::ec_p256);
+  ASSERT_TRUE(ca_key && other_key && leaf_key);
+  cloister::crypto::CertificateRequest ca_request;
+  ca_request.subject_common_name = "issued-by CA";
+  ca_request.is_ca = true;
+  auto ca = cloister::crypto::issue_certificate(ca_request, ca_key->public_key(), *ca_key, nullptr);
+  ASSERT_TRUE(ca);
+  cloister::crypto::CertificateRequest leaf_request;
+  leaf_request.subject_common_name = "issued-by leaf";
+  auto leaf = cloister::crypto::issue_certificate(leaf_request, leaf_key->public_key(), *ca_key, &*ca);
+  ASSERT_TRUE(leaf);
+  EXPECT_TRUE(cloister::crypto::verify_issued_by(*leaf, ca_key->public_key()).is_ok());
+  EXPECT_TRUE(cloister::crypto::verify_issued_by(*ca, ca_key->public_key()).is_ok());
+  auto wrong = cloister::crypto::verify_issued_by(*leaf, other_key->public_key());
+  EXPECT_EQ(wrong.code(), cloister::ErrorCode::verification_failed);
+  EXPECT_FALSE(
+      cloister::crypto::verify_issued_by(cloister::crypto::Certificate(), ca_key->public_key()).is_ok());
+}
