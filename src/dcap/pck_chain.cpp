@@ -1,0 +1,128 @@
+#include "dcap/pck_chain.h"
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <array>
+#include <ctime>
+
+#include "common/encoding.h"
+#include "crypto/sha.h"
+
+namespace cloister::dcap {
+namespace {
+
+// From the Intel SGX Root CA certificate (both the 2033 and the 2049 issue).
+constexpr std::array<std::uint8_t, 65> kIntelSgxRootKey = {
+    0x04, 0x0b, 0xa9, 0xc4, 0xc0, 0xc0, 0xc8, 0x61, 0x93, 0xa3, 0xfe, 0x23, 0xd6, 0xb0, 0x2c, 0xda, 0x10,
+    0xa8, 0xbb, 0xd4, 0xe8, 0x8e, 0x48, 0xb4, 0x45, 0x85, 0x61, 0xa3, 0x6e, 0x70, 0x55, 0x25, 0xf5, 0x67,
+    0x91, 0x8e, 0x2e, 0xdc, 0x88, 0xe4, 0x0d, 0x86, 0x0b, 0xd0, 0xcc, 0x4e, 0xe2, 0x6a, 0xac, 0xc9, 0x88,
+    0xe5, 0x05, 0xa9, 0x53, 0x55, 0x8c, 0x45, 0x3f, 0x6b, 0x09, 0x04, 0xae, 0x73, 0x94};
+
+constexpr std::size_t kChainLength = 3;
+
+bool signed_by(const crypto::Certificate& certificate, const crypto::Certificate& issuer) {
+  auto key = issuer.public_key();
+  if (!key.is_ok()) return false;
+  const bool ok = X509_verify(certificate.get(), key->get()) == 1;
+  ERR_clear_error();  // a failed check leaves errors a later, unrelated call would report
+  return ok;
+}
+
+bool is_ca(const crypto::Certificate& certificate) {
+  return X509_check_ca(certificate.get()) >= 1;
+}
+
+bool names_intel_pck_ca(const std::string& subject) {
+  return subject.find("CN=Intel SGX PCK Processor CA") != std::string::npos ||
+         subject.find("CN=Intel SGX PCK Platform CA") != std::string::npos;
+}
+
+}  // namespace
+
+ByteView intel_sgx_root_key() {
+  return {kIntelSgxRootKey.data(), kIntelSgxRootKey.size()};
+}
+
+bool is_intel_sgx_root_key(const crypto::PublicKey& key) {
+  auto type = key.type();
+  if (!type.is_ok() || *type != crypto::KeyType::ec_p256) return false;
+  auto point = key.ec_point();
+  if (!point.is_ok()) return false;
+  ByteView expected = intel_sgx_root_key();
+  return point->size() == expected.size() && std::equal(point->begin(), point->end(), expected.begin());
+}
+
+std::string iso8601_utc(std::int64_t seconds) {
+  std::time_t time = static_cast<std::time_t>(seconds);
+  std::tm parts{};
+  if (gmtime_r(&time, &parts) == nullptr) return "";
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+Result<std::vector<crypto::Certificate>> parse_pck_chain_pem(ByteView pem) {
+  std::size_t size = pem.size();
+  while (size > 0 && pem[size - 1] == 0) --size;
+  std::string_view text(reinterpret_cast<const char*>(pem.data()), size);
+  if (text.find('\0') != std::string_view::npos) {
+    return error(ErrorCode::decode_error, "the PCK certificate chain holds a NUL byte inside its PEM");
+  }
+  auto chain = crypto::Certificate::all_from_pem(text);
+  if (!chain.is_ok()) return chain.status().with_context("PCK certificate chain");
+  if (chain->empty()) return error(ErrorCode::decode_error, "the PCK certificate chain holds no certificate");
+  return chain;
+}
+
+Status verify_pck_chain(const std::vector<crypto::Certificate>& chain, std::int64_t now,
+                        nlohmann::json& chain_json) {
+  std::vector<std::string> problems;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    const crypto::Certificate& certificate = chain[i];
+    const crypto::Certificate& issuer = i + 1 < chain.size() ? chain[i + 1] : certificate;
+    const bool signature_ok = signed_by(certificate, issuer) && certificate.issuer() == issuer.subject();
+    auto der = certificate.to_der();
+    const std::string subject = certificate.subject();
+    chain_json.push_back({{"subject", subject},
+                          {"issuer", certificate.issuer()},
+                          {"not_before", iso8601_utc(certificate.not_before())},
+                          {"not_after", iso8601_utc(certificate.not_after())},
+                          {"sha256", der.is_ok() ? to_hex(crypto::sha256(*der)) : ""},
+                          {"signature_ok_by_next", signature_ok}});
+    if (!signature_ok) {
+      problems.push_back(i + 1 < chain.size()
+                             ? "certificate '" + subject + "' is not signed by '" + issuer.subject() + "'"
+                             : "the root '" + subject + "' is not self-signed");
+    }
+    if (now < certificate.not_before()) {
+      problems.push_back("certificate '" + subject + "' is not valid before " +
+                         iso8601_utc(certificate.not_before()));
+    }
+    if (now > certificate.not_after()) {
+      problems.push_back("certificate '" + subject + "' expired at " + iso8601_utc(certificate.not_after()));
+    }
+    if (i > 0 && !is_ca(certificate)) problems.push_back("certificate '" + subject + "' is not a CA");
+  }
+  if (chain.size() != kChainLength) {
+    problems.push_back("the chain holds " + std::to_string(chain.size()) +
+                       " certificates; a PCK chain is PCK certificate, PCK Processor or Platform CA, root");
+  } else if (!names_intel_pck_ca(chain[1].subject())) {
+    problems.push_back("the intermediate '" + chain[1].subject() +
+                       "' is neither the Intel SGX PCK Processor CA nor the PCK Platform CA");
+  }
+  if (!chain.empty()) {
+    auto root_key = chain.back().public_key();
+    if (!root_key.is_ok() || !is_intel_sgx_root_key(*root_key)) {
+      problems.push_back("root key is not the Intel SGX Root CA key");
+    }
+  }
+  if (problems.empty()) return Status::ok();
+  std::string message;
+  for (const auto& problem : problems) message += (message.empty() ? "" : "; ") + problem;
+  return error(ErrorCode::verification_failed, message);
+}
+
+}  // namespace cloister::dcap
