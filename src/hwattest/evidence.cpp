@@ -73,24 +73,6 @@ Verdict unreadable(EvidenceKind kind, std::string why) {
 
 }  // namespace
 
-const char* to_string(EvidenceKind kind) {
-  switch (kind) {
-    case EvidenceKind::sgx_quote:
-      return "sgx_quote";
-    case EvidenceKind::open_enclave_report:
-      return "open_enclave_report";
-    case EvidenceKind::tdx_quote:
-      return "tdx_quote";
-    case EvidenceKind::sev_snp_report:
-      return "sev_snp_report";
-    case EvidenceKind::azure_hcl_report:
-      return "azure_hcl_report";
-    case EvidenceKind::unknown:
-      break;
-  }
-  return "unknown";
-}
-
 Result<SnpReportBundle> parse_snp_report_bundle(ByteView json) {
   auto parsed = nlohmann::json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object())

@@ -24,7 +24,24 @@ enum class EvidenceKind {
   azure_hcl_report,     // Azure's HCL report: 0x20 header, SNP report, runtime-claims JSON
 };
 
-const char* to_string(EvidenceKind kind);
+// Stable identifiers, used in JSON output.
+inline const char* to_string(EvidenceKind kind) {
+  switch (kind) {
+    case EvidenceKind::sgx_quote:
+      return "sgx_quote";
+    case EvidenceKind::open_enclave_report:
+      return "open_enclave_report";
+    case EvidenceKind::tdx_quote:
+      return "tdx_quote";
+    case EvidenceKind::sev_snp_report:
+      return "sev_snp_report";
+    case EvidenceKind::azure_hcl_report:
+      return "azure_hcl_report";
+    case EvidenceKind::unknown:
+      break;
+  }
+  return "unknown";
+}
 
 enum class StepOutcome { passed, failed, skipped };
 
