@@ -9,7 +9,7 @@
 #include <iostream>
 #include <iterator>
 
-#include "bench/measure.h"
+#include "measure.h"
 #include "crypto/keys.h"
 #include "crypto/sha.h"
 #include "dcap/collateral.h"

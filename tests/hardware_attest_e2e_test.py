@@ -191,7 +191,11 @@ def main():
     # A service that accepts Intel evidence without collateral: Azure's own
     # sample request, and the claims Azure Attestation answered for it.
     lenient = Attestd(work, "lenient", "--allow-missing-collateral")
-    answered = json.load(open(os.path.join(ATT, "sgx/azure_samples/post.attest.response.jwt.body.json")))
+    # The file holds the token's header, then its claims: two JSON objects.
+    text = open(os.path.join(ATT, "sgx/azure_samples/post.attest.response.jwt.body.json")).read()
+    decoder = json.JSONDecoder()
+    _, end = decoder.raw_decode(text)
+    answered, _ = decoder.raw_decode(text[end:].lstrip())
     ehd = read("sgx/azure_samples/post.attest.ehd.bin")
     status, body = attest(lenient, "OpenEnclave", "report", oe_report,
                           runtimeData={"data": b64url(ehd), "dataType": "Binary"})

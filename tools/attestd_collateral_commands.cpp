@@ -9,6 +9,7 @@
 #include "attestd/data_dir.h"
 #include "dcap/collateral_dir.h"
 #include "dcap/collateral_files.h"
+#include "platform/private_files.h"
 #include "tools/command_registry.h"
 
 namespace cloister::cli {
@@ -41,6 +42,8 @@ int run_add(const CollateralArgs& args) {
                 "--tcb-signing-chain, --pck-crl, --root-ca-crl)");
   }
   if (!collateral) return fail(collateral.status().message());
+  // attestd's data directory holds its signing key: it is created private.
+  if (Status ready = platform::ensure_private_dir(args.data_dir); !ready.is_ok()) return fail(ready.message());
   dcap::CollateralDirectory directory(attestd::DataDir{.path = args.data_dir}.collateral_dir());
   auto stored = directory.add(*collateral);
   if (!stored) return fail(stored.status().message());

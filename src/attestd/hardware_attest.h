@@ -30,7 +30,7 @@ const std::vector<HardwareType>& hardware_types();
 RequestShape request_shape(const HardwareType& type);
 
 struct HardwareContext {
-  const dcap::CollateralDirectory* collateral_dir = nullptr;
+  dcap::CollateralDirectory* collateral_dir = nullptr;
   std::int64_t collateral_time_s = 0;  // the clock collateral expiry is checked against; 0: now
   bool require_collateral = true;      // refuse Intel evidence whose TCB could not be evaluated
 };

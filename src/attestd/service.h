@@ -55,7 +55,7 @@ class AttestationService {
   // Cloister's policy store, and any type's (null for a type attestd does not serve).
   [[nodiscard]] PolicyStore& policies() { return *policies_.at(kCloisterType); }
   [[nodiscard]] PolicyStore* find_policies(const std::string& type);
-  [[nodiscard]] const dcap::CollateralDirectory& collateral() const { return collateral_; }
+  [[nodiscard]] dcap::CollateralDirectory& collateral() { return collateral_; }
   [[nodiscard]] const TokenSigner& signer() const { return signer_; }
   [[nodiscard]] const ServiceOptions& options() const { return options_; }
   void set_issuer(std::string issuer) { options_.issuer = std::move(issuer); }

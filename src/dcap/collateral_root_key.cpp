@@ -1,5 +1,6 @@
 #include "dcap/collateral_root_key.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -24,6 +25,13 @@ ByteView intel_sgx_root_key_point() {
 
 Result<crypto::PublicKey> intel_sgx_root_key() {
   return crypto::PublicKey::from_ec_point(crypto::KeyType::ec_p256, kIntelSgxRootKey);
+}
+
+bool is_intel_sgx_root_key(const crypto::PublicKey& key) {
+  auto type = key.type();
+  if (!type.is_ok() || *type != crypto::KeyType::ec_p256) return false;
+  auto point = key.ec_point();
+  return point.is_ok() && std::equal(point->begin(), point->end(), kIntelSgxRootKey.begin(), kIntelSgxRootKey.end());
 }
 
 }  // namespace cloister::dcap

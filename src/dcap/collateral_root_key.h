@@ -13,5 +13,7 @@ namespace cloister::dcap {
 // either issue may arrive in a chain.
 ByteView intel_sgx_root_key_point();
 Result<crypto::PublicKey> intel_sgx_root_key();
+// Whether `key` is that key.
+bool is_intel_sgx_root_key(const crypto::PublicKey& key);
 
 }  // namespace cloister::dcap

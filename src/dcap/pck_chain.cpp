@@ -5,21 +5,14 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
-#include <array>
-#include <ctime>
 
 #include "common/encoding.h"
+#include "dcap/collateral_root_key.h"
+#include "dcap/collateral_time.h"
 #include "crypto/sha.h"
 
 namespace cloister::dcap {
 namespace {
-
-// From the Intel SGX Root CA certificate (both the 2033 and the 2049 issue).
-constexpr std::array<std::uint8_t, 65> kIntelSgxRootKey = {
-    0x04, 0x0b, 0xa9, 0xc4, 0xc0, 0xc0, 0xc8, 0x61, 0x93, 0xa3, 0xfe, 0x23, 0xd6, 0xb0, 0x2c, 0xda, 0x10,
-    0xa8, 0xbb, 0xd4, 0xe8, 0x8e, 0x48, 0xb4, 0x45, 0x85, 0x61, 0xa3, 0x6e, 0x70, 0x55, 0x25, 0xf5, 0x67,
-    0x91, 0x8e, 0x2e, 0xdc, 0x88, 0xe4, 0x0d, 0x86, 0x0b, 0xd0, 0xcc, 0x4e, 0xe2, 0x6a, 0xac, 0xc9, 0x88,
-    0xe5, 0x05, 0xa9, 0x53, 0x55, 0x8c, 0x45, 0x3f, 0x6b, 0x09, 0x04, 0xae, 0x73, 0x94};
 
 constexpr std::size_t kChainLength = 3;
 
@@ -41,28 +34,6 @@ bool names_intel_pck_ca(const std::string& subject) {
 }
 
 }  // namespace
-
-ByteView intel_sgx_root_key() {
-  return {kIntelSgxRootKey.data(), kIntelSgxRootKey.size()};
-}
-
-bool is_intel_sgx_root_key(const crypto::PublicKey& key) {
-  auto type = key.type();
-  if (!type.is_ok() || *type != crypto::KeyType::ec_p256) return false;
-  auto point = key.ec_point();
-  if (!point.is_ok()) return false;
-  ByteView expected = intel_sgx_root_key();
-  return point->size() == expected.size() && std::equal(point->begin(), point->end(), expected.begin());
-}
-
-std::string iso8601_utc(std::int64_t seconds) {
-  std::time_t time = static_cast<std::time_t>(seconds);
-  std::tm parts{};
-  if (gmtime_r(&time, &parts) == nullptr) return "";
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
 
 Result<std::vector<crypto::Certificate>> parse_pck_chain_pem(ByteView pem) {
   std::size_t size = pem.size();
@@ -88,8 +59,8 @@ Status verify_pck_chain(const std::vector<crypto::Certificate>& chain, std::int6
     const std::string subject = certificate.subject();
     chain_json.push_back({{"subject", subject},
                           {"issuer", certificate.issuer()},
-                          {"not_before", iso8601_utc(certificate.not_before())},
-                          {"not_after", iso8601_utc(certificate.not_after())},
+                          {"not_before", format_iso8601(certificate.not_before())},
+                          {"not_after", format_iso8601(certificate.not_after())},
                           {"sha256", der.is_ok() ? to_hex(crypto::sha256(*der)) : ""},
                           {"signature_ok_by_next", signature_ok}});
     if (!signature_ok) {
@@ -99,10 +70,10 @@ Status verify_pck_chain(const std::vector<crypto::Certificate>& chain, std::int6
     }
     if (now < certificate.not_before()) {
       problems.push_back("certificate '" + subject + "' is not valid before " +
-                         iso8601_utc(certificate.not_before()));
+                         format_iso8601(certificate.not_before()));
     }
     if (now > certificate.not_after()) {
-      problems.push_back("certificate '" + subject + "' expired at " + iso8601_utc(certificate.not_after()));
+      problems.push_back("certificate '" + subject + "' expired at " + format_iso8601(certificate.not_after()));
     }
     if (i > 0 && !is_ca(certificate)) problems.push_back("certificate '" + subject + "' is not a CA");
   }

@@ -16,13 +16,6 @@
 
 namespace cloister::dcap {
 
-// The Intel SGX Root CA's P-256 key, uncompressed (0x04 || X || Y).
-ByteView intel_sgx_root_key();
-bool is_intel_sgx_root_key(const crypto::PublicKey& key);
-
-// "2030-02-27T19:17:10Z"
-std::string iso8601_utc(std::int64_t seconds);
-
 // Certificates in PEM (a quote's certification data type 5; trailing NULs
 // allowed, as quoting libraries write a C string).
 Result<std::vector<crypto::Certificate>> parse_pck_chain_pem(ByteView pem);

@@ -122,7 +122,11 @@ Verdict verify_evidence(ByteView evidence, const VerifyOptions& options) {
   if (starts_with_json_object(evidence)) {
     auto bundle = parse_snp_report_bundle(evidence);
     if (!bundle) return unreadable(EvidenceKind::sev_snp_report, bundle.status().message());
-    VerifyOptions inner = options;
+    VerifyOptions inner;
+    inner.now = options.now;
+    inner.collateral = options.collateral;
+    inner.collateral_dir = options.collateral_dir;
+    for (const auto& certificate : options.certificates) inner.certificates.push_back(certificate.clone());
     for (auto& certificate : bundle->certificates) inner.certificates.push_back(std::move(certificate));
     return verify_evidence(bundle->report, inner);
   }

@@ -33,7 +33,7 @@ struct VerifyOptions {
   std::int64_t now = 0;  // seconds since the epoch; 0: the system clock
   // Intel: an explicit collateral, else the directory is asked by TEE and FMSPC.
   const dcap::Collateral* collateral = nullptr;
-  const dcap::CollateralDirectory* collateral_dir = nullptr;
+  dcap::CollateralDirectory* collateral_dir = nullptr;
   // AMD: the VCEK or VLEK and optionally its chain (the ASK/ASVK and ARK are built in).
   std::vector<crypto::Certificate> certificates;
 };

@@ -170,10 +170,13 @@ TEST_F(DcapQuote, CollateralIsSkippedWhenNoneIsSupplied) {
   EXPECT_EQ(verdict.steps.back().outcome, StepOutcome::skipped);
   EXPECT_NE(verdict.steps.back().detail.find("--collateral"), std::string::npos);
 
+  // Supplied but empty: the evaluator runs and refuses it, step by step.
   Collateral collateral;
   options.collateral = &collateral;
   verdict = verify_quote(read_vector(name), options);
-  EXPECT_NE(verdict.find("collateral_placeholder"), nullptr);
+  ASSERT_NE(verdict.find("pck_crl"), nullptr);
+  EXPECT_EQ(verdict.find("pck_crl")->outcome, StepOutcome::failed);
+  EXPECT_FALSE(verdict.verified());
 }
 
 }  // namespace
