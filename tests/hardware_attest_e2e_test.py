@@ -29,7 +29,7 @@ failures = []
 
 
 def check(condition, what):
-    print(("ok   " if condition else "FAIL ") + what)
+    print(("ok   " if condition else "FAIL ") + what[:300])
     if not condition:
         failures.append(what)
 

@@ -143,12 +143,11 @@ void print_human(const hwattest::Verdict& verdict, const std::string& file, Byte
       std::cout << ")";
     }
   }
+  std::string skipped;
   for (const auto& step : verdict.steps) {
-    if (step.outcome == hwattest::StepOutcome::skipped) {
-      std::cout << "; some steps were skipped (see above)";
-      break;
-    }
+    if (step.outcome == hwattest::StepOutcome::skipped) skipped += (skipped.empty() ? "" : ", ") + step.name;
   }
+  if (!skipped.empty()) std::cout << "; NOT CHECKED: " << skipped << " (see VERIFICATION)";
   std::cout << "\n";
 }
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "attest/cert_cache.h"
+#include "crypto/cert_cache.h"
 #include "attest/chain_cache.h"
 #include "attest/evidence_format.h"
 #include "attest/platform_id.h"
@@ -79,13 +79,13 @@ Result<crypto::PublicKey> verify_platform_key(const attest::Evidence& evidence,
   std::vector<crypto::Certificate> roots;
   roots.reserve(trusted_roots_der.size());
   for (std::size_t i = 0; i < trusted_roots_der.size(); ++i) {
-    auto root = attest::parse_certificate_cached(trusted_roots_der[i]);
+    auto root = crypto::parse_certificate_cached(trusted_roots_der[i]);
     if (!root) return chain_failure("trusted root " + std::to_string(i) + " does not parse");
     roots.push_back(std::move(root).value());
   }
   std::vector<crypto::Certificate> chain;
   for (std::size_t i = 0; i < evidence.certificate_chain.size(); ++i) {
-    auto cert = attest::parse_certificate_cached(evidence.certificate_chain[i]);
+    auto cert = crypto::parse_certificate_cached(evidence.certificate_chain[i]);
     if (!cert) {
       return Status(ErrorCode::decode_error, "evidence is truncated or malformed: certificate " +
                                                  std::to_string(i) + " does not parse");

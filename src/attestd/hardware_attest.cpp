@@ -105,8 +105,7 @@ HardwareResult attest_hardware(const HardwareType& type, const AttestRequest& re
     const auto* collateral = verdict.find("collateral");
     return refused(403, "CollateralMissing",
                    "the TCB of this platform cannot be evaluated: " +
-                       (collateral ? collateral->detail : std::string("no collateral")) +
-                       " (add it: cloister attestd collateral add BUNDLE.json)");
+                       (collateral ? collateral->detail : std::string("no collateral was found")));
   }
   for (const auto& step : verdict.steps) {
     // SNP evidence verifies only with its VCEK or VLEK; without one the

@@ -6,7 +6,7 @@
 #include <charconv>
 #include <chrono>
 
-#include "attest/cert_cache.h"
+#include "crypto/cert_cache.h"
 #include "attest/evidence_format.h"
 #include "attestd/claims.h"
 #include "cloister/evidence.h"
@@ -112,7 +112,7 @@ AttestOutcome AttestationService::attest(const AttestRequest& request) {
   // Which registered CA could the chain end at? The issuer of its last certificate says.
   auto parsed = attest::parse_evidence(request.evidence);
   if (!parsed) return refuse(400, "MalformedEvidence", parsed.status().message());
-  auto last = attest::parse_certificate_cached(parsed->certificate_chain.back());
+  auto last = crypto::parse_certificate_cached(parsed->certificate_chain.back());
   if (!last)
     return refuse(400, "MalformedEvidence",
                   "evidence is truncated or malformed: a certificate does not parse");

@@ -141,8 +141,11 @@ Result<PublicKey> PublicKey::from_ec_point(KeyType curve, ByteView point) {
   EvpPkeyPtr key(raw_key);
   // Importing decodes the point; an explicit check rejects any point that is
   // not on the curve (or is the point at infinity) whatever the import path.
+  // The quick check skips multiplying by the group order, which proves
+  // nothing more on P-256 and P-384: their cofactor is 1, so every point on
+  // the curve other than infinity has the full order.
   internal::EvpPkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
-  if (check == nullptr || EVP_PKEY_public_check(check.get()) != 1) {
+  if (check == nullptr || EVP_PKEY_public_check_quick(check.get()) != 1) {
     return openssl_error(ErrorCode::decode_error, std::string("point is not on ") + curve_name(curve));
   }
   return PublicKey(std::move(key));

@@ -1,9 +1,8 @@
 #include "dcap/collateral_checks.h"
 
-#include <openssl/err.h>
-#include <openssl/x509.h>
 
 #include "common/encoding.h"
+#include "crypto/signature_memo.h"
 #include "dcap/collateral_root_key.h"
 #include "dcap/collateral_time.h"
 
@@ -32,10 +31,11 @@ Status verify_signing_chain(const std::vector<crypto::Certificate>& chain, std::
   // Checked against the pinned key itself rather than a root certificate, so
   // either issue of Intel's root certificate, or none, may come with it.
   // X509_verify returns 1 only for a good signature; it owns nothing.
-  if (X509_verify(signer.get(), root_key.get()) != 1) {
-    ERR_clear_error();
+  CLOISTER_ASSIGN_OR_RETURN(Bytes signer_der, signer.to_der());
+  Status signed_by_root = crypto::verify_memoized("x509", intel_sgx_root_key_point(), signer_der,
+                                                  [&] { return crypto::verify_issued_by(signer, root_key); });
+  if (!signed_by_root.is_ok())
     return failed("'" + short_name(signer.subject()) + "' is not signed by the Intel SGX Root CA key");
-  }
   if (now < signer.not_before() || now > signer.not_after()) {
     return failed("'" + short_name(signer.subject()) + "' is valid from " +
                   format_iso8601(signer.not_before()) + " to " + format_iso8601(signer.not_after()) +
@@ -54,9 +54,14 @@ Status verify_signing_chain(const std::vector<crypto::Certificate>& chain, std::
 
 Status verify_signed_text(std::string_view text, ByteView signature, const crypto::Certificate& signer) {
   if (signature.size() != 64) return failed("the signature is not 64 bytes (r||s)");
-  CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey key, signer.public_key());
-  if (!key.verify_raw(as_bytes(text), signature, crypto::HashAlgorithm::sha256).is_ok())
-    return failed("the signature by '" + short_name(signer.subject()) + "' does not verify");
+  CLOISTER_ASSIGN_OR_RETURN(Bytes signer_der, signer.to_der());
+  Bytes signed_bytes(text.begin(), text.end());
+  signed_bytes.insert(signed_bytes.end(), signature.begin(), signature.end());
+  Status verified = crypto::verify_memoized("es256-text", signer_der, signed_bytes, [&]() -> Status {
+    CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey key, signer.public_key());
+    return key.verify_raw(as_bytes(text), signature, crypto::HashAlgorithm::sha256);
+  });
+  if (!verified.is_ok()) return failed("the signature by '" + short_name(signer.subject()) + "' does not verify");
   return Status::ok();
 }
 
@@ -77,8 +82,13 @@ Status check_pck_crl(const crypto::Crl& crl, const TcbFacts& facts, std::int64_t
   if (!crl.issued_by(ca))
     return failed("the PCK CRL is issued by '" + short_name(crl.issuer()) + "', not by the PCK chain's CA '" +
                   short_name(ca.subject()) + "'");
-  CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey ca_key, ca.public_key());
-  if (!crl.verify_signature(ca_key).is_ok())
+  CLOISTER_ASSIGN_OR_RETURN(Bytes ca_der, ca.to_der());
+  CLOISTER_ASSIGN_OR_RETURN(Bytes crl_der, crl.to_der());
+  Status crl_signed = crypto::verify_memoized("crl", ca_der, crl_der, [&]() -> Status {
+    CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey ca_key, ca.public_key());
+    return crl.verify_signature(ca_key);
+  });
+  if (!crl_signed.is_ok())
     return failed("the PCK CRL's signature by '" + short_name(ca.subject()) + "' does not verify");
   CLOISTER_RETURN_IF_ERROR(check_freshness("the PCK CRL", crl.this_update(), crl.next_update(), now));
   if (crl.is_revoked(leaf))
@@ -88,9 +98,12 @@ Status check_pck_crl(const crypto::Crl& crl, const TcbFacts& facts, std::int64_t
 
 Status check_root_ca_crl(const crypto::Crl& crl, const std::vector<const crypto::Certificate*>& intermediates,
                          std::int64_t now) {
-  CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey root_key, intel_sgx_root_key());
-  if (!crl.verify_signature(root_key).is_ok())
-    return failed("the root CA CRL is not signed by the Intel SGX Root CA key");
+  CLOISTER_ASSIGN_OR_RETURN(Bytes crl_der, crl.to_der());
+  Status crl_signed = crypto::verify_memoized("crl", intel_sgx_root_key_point(), crl_der, [&]() -> Status {
+    CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey root_key, intel_sgx_root_key());
+    return crl.verify_signature(root_key);
+  });
+  if (!crl_signed.is_ok()) return failed("the root CA CRL is not signed by the Intel SGX Root CA key");
   CLOISTER_RETURN_IF_ERROR(check_freshness("the root CA CRL", crl.this_update(), crl.next_update(), now));
   for (const crypto::Certificate* cert : intermediates) {
     if (cert != nullptr && crl.is_revoked(*cert))

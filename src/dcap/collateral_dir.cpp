@@ -119,9 +119,8 @@ Result<Collateral> CollateralDirectory::find(TeeType tee, ByteView fmspc) {
         ErrorCode::not_found,
         std::string("no ") + (tee == TeeType::tdx ? "TDX" : "SGX") + " collateral for FMSPC " +
             to_hex(fmspc) + ": " + path +
-            " does not exist; add a QuoteCollateralV3 bundle there (for example one saved by dcap-qvl, "
-            "or Intel PCS's tcbInfo, QE identity and CRLs for that FMSPC loaded and added with "
-            "CollateralDirectory::add)");
+            " does not exist; add Intel's collateral for that FMSPC (a bundle, or the PCS files) with "
+            "`cloister attestd collateral add` (docs/hardware-evidence.md)");
   }
   const std::int64_t mtime_ns =
       static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;

@@ -24,7 +24,11 @@ ByteView intel_sgx_root_key_point() {
 }
 
 Result<crypto::PublicKey> intel_sgx_root_key() {
-  return crypto::PublicKey::from_ec_point(crypto::KeyType::ec_p256, kIntelSgxRootKey);
+  // Made once: importing a key is a good part of the cost of one verify.
+  static const Result<crypto::PublicKey> key =
+      crypto::PublicKey::from_ec_point(crypto::KeyType::ec_p256, kIntelSgxRootKey);
+  if (!key) return key.status();
+  return key->clone();
 }
 
 bool is_intel_sgx_root_key(const crypto::PublicKey& key) {

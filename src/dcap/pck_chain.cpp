@@ -7,6 +7,8 @@
 #include <algorithm>
 
 #include "common/encoding.h"
+#include "crypto/cert_cache.h"
+#include "crypto/signature_memo.h"
 #include "dcap/collateral_root_key.h"
 #include "dcap/collateral_time.h"
 #include "crypto/sha.h"
@@ -17,11 +19,14 @@ namespace {
 constexpr std::size_t kChainLength = 3;
 
 bool signed_by(const crypto::Certificate& certificate, const crypto::Certificate& issuer) {
-  auto key = issuer.public_key();
-  if (!key.is_ok()) return false;
-  const bool ok = X509_verify(certificate.get(), key->get()) == 1;
-  ERR_clear_error();  // a failed check leaves errors a later, unrelated call would report
-  return ok;
+  auto certificate_der = certificate.to_der();
+  auto issuer_der = issuer.to_der();
+  if (!certificate_der.is_ok() || !issuer_der.is_ok()) return false;
+  return crypto::verify_memoized("x509", *issuer_der, *certificate_der, [&]() -> Status {
+           auto key = issuer.public_key();
+           if (!key.is_ok()) return key.status();
+           return crypto::verify_issued_by(certificate, *key);
+         }).is_ok();
 }
 
 bool is_ca(const crypto::Certificate& certificate) {
@@ -42,7 +47,7 @@ Result<std::vector<crypto::Certificate>> parse_pck_chain_pem(ByteView pem) {
   if (text.find('\0') != std::string_view::npos) {
     return error(ErrorCode::decode_error, "the PCK certificate chain holds a NUL byte inside its PEM");
   }
-  auto chain = crypto::Certificate::all_from_pem(text);
+  auto chain = crypto::parse_pem_chain_cached(text);
   if (!chain.is_ok()) return chain.status().with_context("PCK certificate chain");
   if (chain->empty()) return error(ErrorCode::decode_error, "the PCK certificate chain holds no certificate");
   return chain;

@@ -12,7 +12,6 @@ namespace cloister::hwattest {
 namespace {
 
 constexpr std::size_t kSnpReportSize = 0x4A0;
-constexpr std::size_t kHclHeaderSize = 0x20;
 
 std::uint16_t le16(ByteView bytes, std::size_t at) {
   return static_cast<std::uint16_t>(bytes[at] | (bytes[at + 1] << 8));

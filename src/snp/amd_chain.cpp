@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "common/encoding.h"
+#include "crypto/signature_memo.h"
 #include "snp/amd_roots.h"
 
 namespace cloister::snp {
@@ -46,8 +47,12 @@ Status check_validity(const Certificate& cert, std::int64_t now) {
 // Issued by `issuer`, with AMD's signature algorithm, valid at `now`.
 Status check_link(const Certificate& cert, const Certificate& issuer, std::int64_t now) {
   CLOISTER_RETURN_IF_ERROR(check_amd_signature_algorithm(cert));
-  CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey issuer_key, issuer.public_key());
-  CLOISTER_RETURN_IF_ERROR(crypto::verify_issued_by(cert, issuer_key));
+  CLOISTER_ASSIGN_OR_RETURN(Bytes cert_der, cert.to_der());
+  CLOISTER_ASSIGN_OR_RETURN(Bytes issuer_der, issuer.to_der());
+  CLOISTER_RETURN_IF_ERROR(crypto::verify_memoized("x509", issuer_der, cert_der, [&]() -> Status {
+    CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey issuer_key, issuer.public_key());
+    return crypto::verify_issued_by(cert, issuer_key);
+  }));
   return check_validity(cert, now);
 }
 
@@ -167,7 +172,12 @@ ChainOutcome verify_amd_chain(const ChainInputs& inputs, Verdict& verdict) {
     ark.cert = load_builtin(builtin->ark_pem);
     ark.builtin = true;
   }
-  if (!ark.cert) {
+  if (!ark.cert && !supplied.leaf) {
+    verdict.fail("ark",
+                 "no VCEK or VLEK supplied: a report verifies only with the certificate of the key that signed "
+                 "it; get the VCEK from AMD's KDS (kdsintf.amd.com/vcek/v1/<product>/<chip_id>) or the host "
+                 "(snpguest, /dev/sev-guest extended report) and pass it (inspect --cert; attestd VcekCertChain)");
+  } else if (!ark.cert) {
     verdict.fail("ark",
                  "no ARK supplied, and the product line (Milan, Genoa, Turin) is unknown without a VCEK");
   } else {
@@ -249,7 +259,7 @@ ChainOutcome verify_amd_chain(const ChainInputs& inputs, Verdict& verdict) {
     }
     if (status.is_ok()) {
       verdict.pass(leaf_step, common_name(*outcome.leaf) + " for " + *outcome.extensions->product_name +
-                                  ": signed by the " + intermediate_role + ", valid now");
+                                  ": signed by the " + intermediate_role + ", valid at the verification time");
     } else {
       verdict.fail(leaf_step, status.message());
     }

@@ -13,9 +13,16 @@
 #include "cloister/result.h"
 #include "crypto/x509.h"
 
-namespace cloister::attest {
+#include <string_view>
+#include <vector>
 
-// Thread-safe; holds at most 64 certificates, evicting the oldest.
-Result<crypto::Certificate> parse_certificate_cached(ByteView der);
+namespace cloister::crypto {
 
-}  // namespace cloister::attest
+// Thread-safe; holds at most 256 certificates, evicting the oldest.
+Result<Certificate> parse_certificate_cached(ByteView der);
+
+// Every CERTIFICATE block of a PEM text, each parsed through the cache (the
+// base64 is decoded here; only unseen DER reaches OpenSSL's decoders).
+Result<std::vector<Certificate>> parse_pem_chain_cached(std::string_view pem);
+
+}  // namespace cloister::crypto
