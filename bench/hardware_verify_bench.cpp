@@ -9,12 +9,12 @@
 #include <iostream>
 #include <iterator>
 
-#include "measure.h"
 #include "crypto/keys.h"
-#include "crypto/signature_memo.h"
 #include "crypto/sha.h"
+#include "crypto/signature_memo.h"
 #include "dcap/collateral.h"
 #include "hwattest/evidence.h"
+#include "measure.h"
 
 namespace {
 
@@ -106,12 +106,14 @@ int main(int argc, char** argv) {
   const double p384_ns = raw_ecdsa_ns(crypto::KeyType::ec_p384);
 
   bench::Table table("hardware evidence verification (one core)");
-  table.add({"SGX quote + collateral, verifications/s", per_second(sgx_ns), "/s", "raw ECDSA P-256 verifies/s",
-             per_second(p256_ns), "floor: about 1/5 to 1/7 of raw (5 signatures + 2 CRLs)"});
-  table.add({"SGX quote + collateral, time per verification", sgx_ns / 1000, "us",
-             "5 raw P-256 verifies", 5 * p256_ns / 1000, "public Rust verifier: about 1000 us"});
+  table.add({"SGX quote + collateral, verifications/s", per_second(sgx_ns), "/s",
+             "raw ECDSA P-256 verifies/s", per_second(p256_ns),
+             "floor: about 1/5 to 1/7 of raw (5 signatures + 2 CRLs)"});
+  table.add({"SGX quote + collateral, time per verification", sgx_ns / 1000, "us", "5 raw P-256 verifies",
+             5 * p256_ns / 1000, "public Rust verifier: about 1000 us"});
   table.add({"SGX quote + collateral, cold (nothing remembered)", sgx_cold_ns / 1000, "us",
-             "5 raw P-256 verifies", 5 * p256_ns / 1000, "13 signature checks: 3 PCK chain, 2 TCB chain, 2 CRLs, ..."});
+             "5 raw P-256 verifies", 5 * p256_ns / 1000,
+             "13 signature checks: 3 PCK chain, 2 TCB chain, 2 CRLs, ..."});
   table.add({"SEV-SNP report + VCEK chain, verifications/s", per_second(snp_ns), "/s",
              "raw ECDSA P-384 verifies/s", per_second(p384_ns), "plus 3 RSA-4096 PSS checks"});
   table.print();

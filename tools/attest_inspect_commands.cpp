@@ -63,8 +63,8 @@ void print_fields(const nlohmann::json& object, int indent) {
       for (const auto& item : value) joined += (joined.empty() ? "" : " ") + scalar_text(item);
       std::cout << pad << std::left << std::setw(28 - std::min(indent, 20)) << key << " [" << joined << "]\n";
     } else {
-      std::cout << pad << std::left << std::setw(28 - std::min(indent, 20)) << key << " " << scalar_text(value)
-                << "\n";
+      std::cout << pad << std::left << std::setw(28 - std::min(indent, 20)) << key << " "
+                << scalar_text(value) << "\n";
     }
   }
 }
@@ -207,15 +207,15 @@ const RegisterSubcommands registered([](CLI::App& root) {
       "Recognise hardware evidence (SGX quote, Open Enclave report, TDX quote, SEV-SNP report, Azure HCL "
       "report), print every field and check every step; exit 0 only if every step that ran passed");
   auto args = std::make_shared<InspectArgs>();
-  inspect->add_option("FILE", args->file, "The evidence (binary; an SNP report may be hex text)")
-      ->required();
+  inspect->add_option("FILE", args->file, "The evidence (binary; an SNP report may be hex text)")->required();
   inspect->add_flag("--json", args->json, "Print JSON instead of text");
   inspect->add_option("--cert", args->certs,
                       "SEV-SNP: the VCEK or VLEK (DER or PEM), and optionally ASK/ARK; repeatable");
   inspect->add_option("--collateral", args->collateral,
                       "Intel: a collateral bundle (JSON with tcb_info, qe_identity, CRLs and issuer chains)");
-  inspect->add_option("--collateral-dir", args->collateral_dir,
-                      "Intel: a directory of bundles looked up by FMSPC (sgx/<fmspc>.json, tdx/<fmspc>.json)");
+  inspect->add_option(
+      "--collateral-dir", args->collateral_dir,
+      "Intel: a directory of bundles looked up by FMSPC (sgx/<fmspc>.json, tdx/<fmspc>.json)");
   inspect->add_option("--tcb-info", args->collateral_files.tcb_info, "Intel: TCB info as PCS serves it");
   inspect->add_option("--qe-identity", args->collateral_files.qe_identity,
                       "Intel: QE identity as PCS serves it");

@@ -38,12 +38,14 @@ int run_add(const CollateralArgs& args) {
   } else if (!args.files.tcb_info.empty()) {
     collateral = dcap::load_collateral_files(args.files);
   } else {
-    return fail("give a collateral bundle (BUNDLE.json) or the PCS files (--tcb-info, --qe-identity, "
-                "--tcb-signing-chain, --pck-crl, --root-ca-crl)");
+    return fail(
+        "give a collateral bundle (BUNDLE.json) or the PCS files (--tcb-info, --qe-identity, "
+        "--tcb-signing-chain, --pck-crl, --root-ca-crl)");
   }
   if (!collateral) return fail(collateral.status().message());
   // attestd's data directory holds its signing key: it is created private.
-  if (Status ready = platform::ensure_private_dir(args.data_dir); !ready.is_ok()) return fail(ready.message());
+  if (Status ready = platform::ensure_private_dir(args.data_dir); !ready.is_ok())
+    return fail(ready.message());
   dcap::CollateralDirectory directory(attestd::DataDir{.path = args.data_dir}.collateral_dir());
   auto stored = directory.add(*collateral);
   if (!stored) return fail(stored.status().message());
@@ -70,8 +72,9 @@ int run_list(const CollateralArgs& args) {
       }
       auto tcb = nlohmann::json::parse(bundle->tcb_info_json, nullptr, false);
       if (tcb.is_object()) {
-        std::cout << "  issued " << tcb.value("issueDate", "?") << ", next update " << tcb.value("nextUpdate", "?")
-                  << ", TCB evaluation data number " << tcb.value("tcbEvaluationDataNumber", 0);
+        std::cout << "  issued " << tcb.value("issueDate", "?") << ", next update "
+                  << tcb.value("nextUpdate", "?") << ", TCB evaluation data number "
+                  << tcb.value("tcbEvaluationDataNumber", 0);
       }
       std::cout << "\n";
     }
@@ -86,7 +89,8 @@ const RegisterSubcommands registered([](CLI::App& root) {
       "collateral", "Intel DCAP collateral (TCB info, QE identity, CRLs) for SGX and TDX evidence");
   collateral->require_subcommand(1);
   auto args = std::make_shared<CollateralArgs>();
-  auto* add = collateral->add_subcommand("add", "Store collateral for one FMSPC (checked when evidence uses it)");
+  auto* add =
+      collateral->add_subcommand("add", "Store collateral for one FMSPC (checked when evidence uses it)");
   add->add_option("--data-dir", args->data_dir, "attestd data directory")->capture_default_str();
   add->add_option("BUNDLE", args->bundle,
                   "A collateral bundle: JSON with tcb_info, qe_identity, their signatures and issuer chains, "

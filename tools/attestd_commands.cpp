@@ -236,7 +236,8 @@ void add_policy_command(CLI::App* policy, const std::string& action, const std::
   command->add_option("--url", args->url, "attestd base URL")->capture_default_str();
   command->add_option("--ca-file", args->ca_file, "CA certificate (PEM) to trust for an https URL");
   command
-      ->add_option("--type", args->type, "Attestation type: Cloister, SgxEnclave, OpenEnclave, TdxVm, SevSnpVm")
+      ->add_option("--type", args->type,
+                   "Attestation type: Cloister, SgxEnclave, OpenEnclave, TdxVm, SevSnpVm")
       ->capture_default_str();
   if (action != "show") {
     command->add_option("--data-dir", args->data_dir, "attestd data directory (for its admin_credential)")
@@ -286,9 +287,10 @@ const RegisterCommands registered([](CLI::App& root) {
       ->add_option("--max-evidence-age", serve_args->max_evidence_age,
                    "Refuse evidence older than this (seconds)")
       ->capture_default_str();
-  serve->add_option("--collateral-time", serve_args->collateral_time,
-                    "Check Intel collateral and certificate validity as of this time (YYYY-MM-DD[THH:MM:SSZ]) "
-                    "instead of now: only to replay archived evidence");
+  serve->add_option(
+      "--collateral-time", serve_args->collateral_time,
+      "Check Intel collateral and certificate validity as of this time (YYYY-MM-DD[THH:MM:SSZ]) "
+      "instead of now: only to replay archived evidence");
   serve->add_flag("--allow-missing-collateral", serve_args->allow_missing_collateral,
                   "Issue tokens for SGX/TDX evidence whose FMSPC has no collateral (no TCB status, no CRLs)");
   serve->callback([=] { exit_code() = run_serve(*serve_args); });

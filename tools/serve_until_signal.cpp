@@ -48,7 +48,8 @@ void serve_until_signal(http::Server& server, const std::string& name) {
   // run() also returns when the listener fails; wake the waiter so it exits.
   // SIGTERM is blocked in every thread and the waiter takes it with sigwait,
   // so this delivers a value to sigwait rather than terminating anything.
-  if (!signalled) pthread_kill(waiter.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
+  if (!signalled)
+    pthread_kill(waiter.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   waiter.join();
 }
 

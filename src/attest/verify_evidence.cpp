@@ -5,12 +5,12 @@
 #include <cstdint>
 #include <string>
 
-#include "crypto/cert_cache.h"
 #include "attest/chain_cache.h"
 #include "attest/evidence_format.h"
 #include "attest/platform_id.h"
 #include "cloister/evidence.h"
 #include "common/encoding.h"
+#include "crypto/cert_cache.h"
 #include "crypto/constant_time.h"
 #include "crypto/x509.h"
 

@@ -99,7 +99,8 @@ HardwareResult attest_hardware(const HardwareType& type, const AttestRequest& re
   }
   if (const auto* failed = verdict.first_failure()) {
     if (failed->name == "parse") return refused(400, "MalformedEvidence", failed->detail);
-    return refused(403, "EvidenceRejected", "verification step " + failed->name + " failed: " + failed->detail);
+    return refused(403, "EvidenceRejected",
+                   "verification step " + failed->name + " failed: " + failed->detail);
   }
   if (is_intel(verdict.kind) && context.require_collateral && !verdict.tcb_status) {
     const auto* collateral = verdict.find("collateral");
@@ -132,7 +133,8 @@ HardwareResult attest_hardware(const HardwareType& type, const AttestRequest& re
   if (claims.token.contains("x-ms-sgx-collateral") && claims.token["x-ms-sgx-collateral"].is_object())
     claims.token["x-ms-sgx-collateral"]["quotehash"] = to_hex(crypto::sha256(request.evidence));
   if (request.has_runtime_data) {
-    if (verdict.attestation_type == "sgx") add_claim(claims, "x-ms-sgx-ehd", to_base64url(request.runtime_data));
+    if (verdict.attestation_type == "sgx")
+      add_claim(claims, "x-ms-sgx-ehd", to_base64url(request.runtime_data));
     if (request.data_type == RuntimeDataType::json) claims.token["x-ms-runtime"] = request.runtime_json;
   }
   return result;

@@ -46,8 +46,8 @@ Result<AttestRequest> parse_attest_request(const nlohmann::json& body, const Req
   AttestRequest request;
   const std::size_t max_evidence =
       shape.max_evidence_bytes != 0 ? shape.max_evidence_bytes : attest::kMaxEvidenceBytes;
-  CLOISTER_ASSIGN_OR_RETURN(request.evidence, base64url_field(body, shape.evidence_field,
-                                                              shape.evidence_field, max_evidence));
+  CLOISTER_ASSIGN_OR_RETURN(request.evidence,
+                            base64url_field(body, shape.evidence_field, shape.evidence_field, max_evidence));
   if (request.evidence.empty()) return bad(std::string("\"") + shape.evidence_field + "\" is empty");
 
   if (!body.contains("runtimeData") && !shape.runtime_data_required) {

@@ -6,11 +6,11 @@
 #include <charconv>
 #include <chrono>
 
-#include "crypto/cert_cache.h"
 #include "attest/evidence_format.h"
 #include "attestd/claims.h"
 #include "cloister/evidence.h"
 #include "common/encoding.h"
+#include "crypto/cert_cache.h"
 #include "crypto/constant_time.h"
 #include "crypto/sha.h"
 #include "crypto/x509.h"
@@ -102,7 +102,8 @@ AttestOutcome AttestationService::attest_hardware(const HardwareType& type, cons
   context.collateral_time_s = options_.collateral_time_s;
   context.require_collateral = options_.require_collateral;
   HardwareResult result = cloister::attestd::attest_hardware(type, request, context);
-  if (result.refusal) return refuse(result.refusal->http_status, result.refusal->code, result.refusal->message);
+  if (result.refusal)
+    return refuse(result.refusal->http_status, result.refusal->code, result.refusal->message);
   const std::string subject = std::string(type.name) + " evidence";
   return finish(type.name, request, std::move(result.claims), now_ms(), subject);
 }
@@ -172,8 +173,8 @@ AttestOutcome AttestationService::attest(const AttestRequest& request) {
                 "mrenclave " + to_hex(report.identity.measurement) + " on platform " + platform->name);
 }
 
-AttestOutcome AttestationService::finish(const std::string& type, const AttestRequest& request, ClaimSet claims,
-                                         std::int64_t now, const std::string& subject) {
+AttestOutcome AttestationService::finish(const std::string& type, const AttestRequest& request,
+                                         ClaimSet claims, std::int64_t now, const std::string& subject) {
   if (request.nonce) {
     Status fresh = replay_.check_and_insert(*request.nonce, now);
     if (!fresh) {

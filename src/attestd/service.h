@@ -35,7 +35,6 @@ struct ServiceOptions {
   bool require_collateral = true;
 };
 
-
 struct AttestOutcome {
   std::string token;               // when permitted
   std::optional<Refusal> refusal;  // otherwise
@@ -49,7 +48,9 @@ class AttestationService {
   // Hardware evidence: `type` is SgxEnclave, OpenEnclave, TdxVm or SevSnpVm.
   [[nodiscard]] AttestOutcome attest_hardware(const HardwareType& type, const AttestRequest& request);
   // For the HTTP layer: parse the body for `type`, then attest.
-  [[nodiscard]] AttestOutcome attest_json(const std::string& body) { return attest_json(kCloisterType, body); }
+  [[nodiscard]] AttestOutcome attest_json(const std::string& body) {
+    return attest_json(kCloisterType, body);
+  }
   [[nodiscard]] AttestOutcome attest_json(const std::string& type, const std::string& body);
 
   // Cloister's policy store, and any type's (null for a type attestd does not serve).

@@ -49,14 +49,16 @@ Result<std::vector<Certificate>> parse_pem_chain_cached(std::string_view pem) {
     const std::size_t body = at + kBegin.size();
     const std::size_t end = pem.find(kEnd, body);
     if (end == std::string_view::npos)
-      return Status(ErrorCode::decode_error, "certificate " + std::to_string(chain.size() + 1) + " has no END line");
+      return Status(ErrorCode::decode_error,
+                    "certificate " + std::to_string(chain.size() + 1) + " has no END line");
     std::string base64;
     for (char c : pem.substr(body, end - body)) {
       if (c != '\n' && c != '\r' && c != ' ' && c != '\t') base64.push_back(c);
     }
     auto der = from_base64(base64);
     if (!der)
-      return Status(ErrorCode::decode_error, "certificate " + std::to_string(chain.size() + 1) + " is not base64");
+      return Status(ErrorCode::decode_error,
+                    "certificate " + std::to_string(chain.size() + 1) + " is not base64");
     CLOISTER_ASSIGN_OR_RETURN(Certificate certificate, parse_certificate_cached(*der));
     chain.push_back(std::move(certificate));
     at = end + kEnd.size();

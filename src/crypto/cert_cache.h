@@ -9,12 +9,12 @@
 // every call.
 #pragma once
 
+#include <string_view>
+#include <vector>
+
 #include "cloister/bytes.h"
 #include "cloister/result.h"
 #include "crypto/x509.h"
-
-#include <string_view>
-#include <vector>
 
 namespace cloister::crypto {
 

@@ -30,8 +30,8 @@
 namespace cloister::dcap {
 
 struct Collateral {
-  std::string tcb_info_json;  // the exact signed text of the tcbInfo object
-  Bytes tcb_info_signature;   // ECDSA P-256 r||s (64 bytes)
+  std::string tcb_info_json;                               // the exact signed text of the tcbInfo object
+  Bytes tcb_info_signature;                                // ECDSA P-256 r||s (64 bytes)
   std::vector<crypto::Certificate> tcb_info_issuer_chain;  // TCB Signing cert, root
   std::string qe_identity_json;  // the exact signed text of the enclaveIdentity object
   Bytes qe_identity_signature;

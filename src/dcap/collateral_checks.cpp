@@ -1,6 +1,5 @@
 #include "dcap/collateral_checks.h"
 
-
 #include "common/encoding.h"
 #include "crypto/signature_memo.h"
 #include "dcap/collateral_root_key.h"
@@ -61,7 +60,8 @@ Status verify_signed_text(std::string_view text, ByteView signature, const crypt
     CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey key, signer.public_key());
     return key.verify_raw(as_bytes(text), signature, crypto::HashAlgorithm::sha256);
   });
-  if (!verified.is_ok()) return failed("the signature by '" + short_name(signer.subject()) + "' does not verify");
+  if (!verified.is_ok())
+    return failed("the signature by '" + short_name(signer.subject()) + "' does not verify");
   return Status::ok();
 }
 

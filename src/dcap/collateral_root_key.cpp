@@ -35,7 +35,8 @@ bool is_intel_sgx_root_key(const crypto::PublicKey& key) {
   auto type = key.type();
   if (!type.is_ok() || *type != crypto::KeyType::ec_p256) return false;
   auto point = key.ec_point();
-  return point.is_ok() && std::equal(point->begin(), point->end(), kIntelSgxRootKey.begin(), kIntelSgxRootKey.end());
+  return point.is_ok() &&
+         std::equal(point->begin(), point->end(), kIntelSgxRootKey.begin(), kIntelSgxRootKey.end());
 }
 
 }  // namespace cloister::dcap

@@ -8,10 +8,10 @@
 
 #include "common/encoding.h"
 #include "crypto/cert_cache.h"
+#include "crypto/sha.h"
 #include "crypto/signature_memo.h"
 #include "dcap/collateral_root_key.h"
 #include "dcap/collateral_time.h"
-#include "crypto/sha.h"
 
 namespace cloister::dcap {
 namespace {
@@ -22,11 +22,13 @@ bool signed_by(const crypto::Certificate& certificate, const crypto::Certificate
   auto certificate_der = certificate.to_der();
   auto issuer_der = issuer.to_der();
   if (!certificate_der.is_ok() || !issuer_der.is_ok()) return false;
-  return crypto::verify_memoized("x509", *issuer_der, *certificate_der, [&]() -> Status {
-           auto key = issuer.public_key();
-           if (!key.is_ok()) return key.status();
-           return crypto::verify_issued_by(certificate, *key);
-         }).is_ok();
+  return crypto::verify_memoized("x509", *issuer_der, *certificate_der,
+                                 [&]() -> Status {
+                                   auto key = issuer.public_key();
+                                   if (!key.is_ok()) return key.status();
+                                   return crypto::verify_issued_by(certificate, *key);
+                                 })
+      .is_ok();
 }
 
 bool is_ca(const crypto::Certificate& certificate) {
@@ -78,7 +80,8 @@ Status verify_pck_chain(const std::vector<crypto::Certificate>& chain, std::int6
                          format_iso8601(certificate.not_before()));
     }
     if (now > certificate.not_after()) {
-      problems.push_back("certificate '" + subject + "' expired at " + format_iso8601(certificate.not_after()));
+      problems.push_back("certificate '" + subject + "' expired at " +
+                         format_iso8601(certificate.not_after()));
     }
     if (i > 0 && !is_ca(certificate)) problems.push_back("certificate '" + subject + "' is not a CA");
   }

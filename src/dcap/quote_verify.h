@@ -16,7 +16,8 @@ class CollateralDirectory;
 struct QuoteVerifyOptions {
   std::int64_t now = 0;                    // seconds since the epoch; 0: the system clock
   const Collateral* collateral = nullptr;  // explicit collateral, else:
-  CollateralDirectory* collateral_dir = nullptr;  // looked up by TEE and FMSPC; neither: the steps are skipped
+  CollateralDirectory* collateral_dir =
+      nullptr;  // looked up by TEE and FMSPC; neither: the steps are skipped
 };
 
 // Never fails as a call: a bad quote gives a verdict whose first failed step

@@ -25,16 +25,16 @@ struct QeReportFacts {
 struct TcbFacts {
   TeeType tee = TeeType::sgx;
   // From the PCK certificate's SGX extensions.
-  Bytes fmspc;  // 6
-  Bytes pce_id;  // 2
+  Bytes fmspc;                                        // 6
+  Bytes pce_id;                                       // 2
   std::array<std::uint8_t, 16> cpu_svn_components{};  // SGX TCB comp 01..16
   std::uint16_t pce_svn = 0;
   // The quoting enclave's report (from the quote's certification data).
   QeReportFacts qe;
   // TDX only, from the TD report body.
-  Bytes tee_tcb_svn;       // 16
-  Bytes mr_signer_seam;    // 48
-  Bytes seam_attributes;   // 8
+  Bytes tee_tcb_svn;      // 16
+  Bytes mr_signer_seam;   // 48
+  Bytes seam_attributes;  // 8
   // The PCK chain as the quote carried it, leaf first (PCK, PCK Processor or
   // Platform CA, root), for the CRL checks.
   std::vector<crypto::Certificate> pck_chain;

@@ -18,10 +18,12 @@ std::uint16_t le16(ByteView bytes, std::size_t at) {
 }
 std::uint32_t le32(ByteView bytes, std::size_t at) {
   return static_cast<std::uint32_t>(bytes[at]) | (static_cast<std::uint32_t>(bytes[at + 1]) << 8) |
-         (static_cast<std::uint32_t>(bytes[at + 2]) << 16) | (static_cast<std::uint32_t>(bytes[at + 3]) << 24);
+         (static_cast<std::uint32_t>(bytes[at + 2]) << 16) |
+         (static_cast<std::uint32_t>(bytes[at + 3]) << 24);
 }
 std::uint64_t le64(ByteView bytes, std::size_t at) {
-  return static_cast<std::uint64_t>(le32(bytes, at)) | (static_cast<std::uint64_t>(le32(bytes, at + 4)) << 32);
+  return static_cast<std::uint64_t>(le32(bytes, at)) |
+         (static_cast<std::uint64_t>(le32(bytes, at + 4)) << 32);
 }
 
 bool looks_like_snp_report(ByteView bytes) {
@@ -56,8 +58,8 @@ bool starts_with_json_object(ByteView bytes) {
 
 Result<Bytes> base64url_member(const nlohmann::json& object, const char* name) {
   if (!object.contains(name) || !object[name].is_string())
-    return Status(ErrorCode::invalid_argument, std::string("the SevSnpVm report JSON needs \"") + name +
-                                                   "\" (a base64url string)");
+    return Status(ErrorCode::invalid_argument,
+                  std::string("the SevSnpVm report JSON needs \"") + name + "\" (a base64url string)");
   auto bytes = from_base64url(object[name].get_ref<const std::string&>());
   if (!bytes) return Status(ErrorCode::invalid_argument, std::string("\"") + name + "\" is not base64url");
   return bytes;
@@ -115,7 +117,8 @@ Result<std::vector<crypto::Certificate>> read_certificates(ByteView bytes) {
 Verdict verify_evidence(ByteView evidence, const VerifyOptions& options) {
   if (evidence.empty()) return unreadable(EvidenceKind::unknown, "the evidence is empty");
   if (evidence.size() > kMaxEvidenceBytes)
-    return unreadable(EvidenceKind::unknown, "the evidence is larger than 1 MiB; no TEE makes evidence that big");
+    return unreadable(EvidenceKind::unknown,
+                      "the evidence is larger than 1 MiB; no TEE makes evidence that big");
 
   // Unwrap the text forms first.
   if (starts_with_json_object(evidence)) {
@@ -150,7 +153,8 @@ Verdict verify_evidence(ByteView evidence, const VerifyOptions& options) {
     case EvidenceKind::azure_hcl_report: {
       snp::ReportVerifyOptions report_options;
       report_options.now = options.now;
-      for (const auto& certificate : options.certificates) report_options.certificates.push_back(certificate.clone());
+      for (const auto& certificate : options.certificates)
+        report_options.certificates.push_back(certificate.clone());
       return snp::verify_report(evidence, report_options);
     }
     case EvidenceKind::unknown:

@@ -173,10 +173,11 @@ ChainOutcome verify_amd_chain(const ChainInputs& inputs, Verdict& verdict) {
     ark.builtin = true;
   }
   if (!ark.cert && !supplied.leaf) {
-    verdict.fail("ark",
-                 "no VCEK or VLEK supplied: a report verifies only with the certificate of the key that signed "
-                 "it; get the VCEK from AMD's KDS (kdsintf.amd.com/vcek/v1/<product>/<chip_id>) or the host "
-                 "(snpguest, /dev/sev-guest extended report) and pass it (inspect --cert; attestd VcekCertChain)");
+    verdict.fail(
+        "ark",
+        "no VCEK or VLEK supplied: a report verifies only with the certificate of the key that signed "
+        "it; get the VCEK from AMD's KDS (kdsintf.amd.com/vcek/v1/<product>/<chip_id>) or the host "
+        "(snpguest, /dev/sev-guest extended report) and pass it (inspect --cert; attestd VcekCertChain)");
   } else if (!ark.cert) {
     verdict.fail("ark",
                  "no ARK supplied, and the product line (Milan, Genoa, Turin) is unknown without a VCEK");
@@ -259,7 +260,8 @@ ChainOutcome verify_amd_chain(const ChainInputs& inputs, Verdict& verdict) {
     }
     if (status.is_ok()) {
       verdict.pass(leaf_step, common_name(*outcome.leaf) + " for " + *outcome.extensions->product_name +
-                                  ": signed by the " + intermediate_role + ", valid at the verification time");
+                                  ": signed by the " + intermediate_role +
+                                  ", valid at the verification time");
     } else {
       verdict.fail(leaf_step, status.message());
     }

@@ -24,7 +24,8 @@ TEST(SignatureMemo, RemembersOnlySuccessesForTheExactBytes) {
 
   // Any other signer, object or kind runs the check.
   EXPECT_FALSE(verify_memoized("x509", signer, Bytes{4, 5, 7}, refuse).is_ok());
-  EXPECT_FALSE(verify_memoized("x509", Bytes{1, 2}, Bytes{3, 4, 5, 6}, refuse).is_ok());  // same concatenation
+  EXPECT_FALSE(
+      verify_memoized("x509", Bytes{1, 2}, Bytes{3, 4, 5, 6}, refuse).is_ok());  // same concatenation
   EXPECT_FALSE(verify_memoized("crl", signer, object, refuse).is_ok());
   EXPECT_EQ(checks, 4);
 

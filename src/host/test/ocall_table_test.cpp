@@ -9,10 +9,10 @@
 
 #include "cloister/enclave.h"
 #include "cloister/host.h"
+#include "common/test/temp_dir.h"
 #include "crypto/keys.h"
 #include "host/backend.h"
 #include "image/signed_image.h"
-#include "common/test/temp_dir.h"
 
 namespace cloister {
 namespace {

@@ -31,7 +31,8 @@ class Evidence : public ::testing::Test {
 
 TEST_F(Evidence, EachVectorIsRecognised) {
   EXPECT_EQ(detect_evidence(read("sgx/phala/sgx_quote")), EvidenceKind::sgx_quote);
-  EXPECT_EQ(detect_evidence(read("sgx/azure_samples/post.attest.oe_report.bin")), EvidenceKind::open_enclave_report);
+  EXPECT_EQ(detect_evidence(read("sgx/azure_samples/post.attest.oe_report.bin")),
+            EvidenceKind::open_enclave_report);
   EXPECT_EQ(detect_evidence(read("tdx/phala/tdx_quote")), EvidenceKind::tdx_quote);
   EXPECT_EQ(detect_evidence(read("tdx/phala/tdx_quote_outdated")), EvidenceKind::tdx_quote);
   EXPECT_EQ(detect_evidence(read("snp/go-sev-guest-milan/attestation.bin")), EvidenceKind::sev_snp_report);
@@ -68,8 +69,13 @@ TEST_F(Evidence, SgxQuoteDispatchesToDcapWithCollateralSkipped) {
 }
 
 TEST(EvidenceInput, MalformedInputFailsAtParse) {
-  const std::vector<std::string> inputs = {"", "hello", "{", R"({"SnpReport": 5})", R"({"SnpReport": "!!"})",
-                                           R"({"SnpReport": "AAAA", "VcekCertChain": "AAAA"})", "0a0b0c"};
+  const std::vector<std::string> inputs = {"",
+                                           "hello",
+                                           "{",
+                                           R"({"SnpReport": 5})",
+                                           R"({"SnpReport": "!!"})",
+                                           R"({"SnpReport": "AAAA", "VcekCertChain": "AAAA"})",
+                                           "0a0b0c"};
   for (const auto& input : inputs) {
     const Verdict verdict = verify_evidence(as_bytes(input), {});
     ASSERT_NE(verdict.first_failure(), nullptr) << input;

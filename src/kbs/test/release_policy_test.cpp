@@ -1,7 +1,8 @@
 #include "kbs/release_policy.h"
-#include "kbs/test/release_claims_fixture.h"
 
 #include <gtest/gtest.h>
+
+#include "kbs/test/release_claims_fixture.h"
 
 namespace cloister::kbs {
 namespace {

@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "common/encoding.h"
-#include "kbs/kbs_service.h"
 #include "common/test/temp_dir.h"
+#include "kbs/kbs_service.h"
 
 namespace cloister::kbs {
 namespace {

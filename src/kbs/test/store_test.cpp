@@ -5,9 +5,9 @@
 #include <thread>
 
 #include "common/encoding.h"
+#include "common/test/temp_dir.h"
 #include "kbs/key_store.h"
 #include "platform/private_files.h"
-#include "common/test/temp_dir.h"
 
 namespace cloister::kbs {
 namespace {

@@ -19,9 +19,9 @@
 
 #include "common/errno_text.h"
 #include "common/fd_passing.h"
+#include "common/test/temp_dir.h"
 #include "crypto/rng.h"
 #include "platform/protocol.h"
-#include "common/test/temp_dir.h"
 
 namespace cloister::platform {
 namespace {

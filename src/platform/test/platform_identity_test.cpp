@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <type_traits>
 
-#include "crypto/x509.h"
 #include "common/test/temp_dir.h"
+#include "crypto/x509.h"
 
 namespace cloister::platform {
 namespace {

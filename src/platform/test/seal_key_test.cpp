@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "platform/platform_identity.h"
 #include "common/test/temp_dir.h"
+#include "platform/platform_identity.h"
 
 namespace cloister::platform {
 namespace {
