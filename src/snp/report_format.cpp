@@ -165,10 +165,12 @@ Result<AttestationReport> parse_report(ByteView bytes) {
   const Reader in(bytes);
   AttestationReport report;
   report.version = in.u32(kVersion);
-  if (report.version != 2 && report.version != 3) {
+  // Versions 4 and 5 keep version 3's layout, sizes and signed range and
+  // fill reserved bytes (mitigation vectors) this verifier reports raw.
+  if (report.version < 2 || report.version > 5) {
     return error(ErrorCode::decode_error, "SNP report version (offset 0x000) is " +
                                               std::to_string(report.version) +
-                                              "; only versions 2 and 3 are known");
+                                              "; versions 2 to 5 are known");
   }
   report.signature_algo = in.u32(kSignatureAlgo);
   if (report.signature_algo != kSignatureAlgoEcdsaP384Sha384) {

@@ -1,5 +1,5 @@
 // The SEV-SNP ATTESTATION_REPORT structure (AMD "SEV Secure Nested Paging
-// Firmware ABI Specification", report versions 2 and 3), decoded with bounds
+// Firmware ABI Specification", report versions 2 to 5), decoded with bounds
 // checks. Only the layout lives here; what the fields mean for trust is
 // decided by the verifier.
 #pragma once
