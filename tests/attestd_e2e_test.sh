@@ -149,7 +149,7 @@ expect_error 400 InvalidRequest POST /attest/Cloister "$work/notjson.json" "${A[
 printf 'not json {' > "$work/runtime.bad"
 attest_body "$evidence" "$work/runtime.bad" JSON
 expect_error 400 InvalidRequest POST /attest/Cloister "$work/body.json" "${A[@]}"
-expect_error 400 UnsupportedAttestationType POST /attest/SgxEnclave "$work/body.json" "${A[@]}"
+expect_error 400 UnsupportedAttestationType POST /attest/Tpm "$work/body.json" "${A[@]}"
 
 # Mismatched runtime data, then a replayed nonce.
 printf '{"pub":"someone-else"}' > "$work/other.json"

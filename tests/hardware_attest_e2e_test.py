@@ -86,6 +86,13 @@ class Attestd:
         check(self.proc.returncode == 0, f"{os.path.basename(self.dir)} stopped cleanly on SIGTERM")
 
 
+def snp_report_json(report, vcek_der, chain_pem):
+    """MAA's SevSnpVm "report": the SNP report and the VCEK, ASK and ARK as PEM."""
+    vcek = x509.load_der_x509_certificate(read(vcek_der))
+    chain = vcek.public_bytes(serialization.Encoding.PEM) + read(chain_pem)
+    return json.dumps({"SnpReport": b64url(report), "VcekCertChain": b64url(chain)}).encode()
+
+
 def attest(service, kind, field, evidence, **extra):
     return service.call("POST", "/attest/" + kind, {field: b64url(evidence), **extra})
 
@@ -156,10 +163,8 @@ def main():
     check(status == 403 and body["error"]["code"] == "CollateralMissing", f"no collateral: {body}")
 
     # SEV-SNP: MAA's report JSON with the VCEK chain. virtee's guest is not debug.
-    vcek = x509.load_der_x509_certificate(read("snp/virtee-milan/vcek_milan.der"))
-    chain = vcek.public_bytes(serialization.Encoding.PEM) + read("snp/virtee-milan/cert_chain_milan")
     report = bytes.fromhex(read("snp/virtee-milan/report_milan.hex").decode().strip())
-    snp_json = json.dumps({"SnpReport": b64url(report), "VcekCertChain": b64url(chain)}).encode()
+    snp_json = snp_report_json(report, "snp/virtee-milan/vcek_milan.der", "snp/virtee-milan/cert_chain_milan")
     status, body = attest(strict, "SevSnpVm", "report", snp_json)
     check(status == 200, f"SevSnpVm: {status} {body}")
     if status == 200:
@@ -169,15 +174,12 @@ def main():
         check(claims["x-ms-sevsnpvm-launchmeasurement"] == snp_expected["measurement"], "launch measurement")
         check(claims["x-ms-sevsnpvm-is-debuggable"] is False, "x-ms-sevsnpvm-is-debuggable false")
     # go-sev-guest's guest policy has the debug bit: the default policy denies it.
-    vcek = x509.load_der_x509_certificate(read("snp/go-sev-guest-milan/vcek.testcer"))
-    chain = vcek.public_bytes(serialization.Encoding.PEM) + read("snp/go-sev-guest-milan/milan.testcer")
-    snp_json = json.dumps({"SnpReport": b64url(read("snp/go-sev-guest-milan/attestation.bin")),
-                           "VcekCertChain": b64url(chain)}).encode()
+    go_vcek, go_chain = "snp/go-sev-guest-milan/vcek.testcer", "snp/go-sev-guest-milan/milan.testcer"
+    snp_json = snp_report_json(read("snp/go-sev-guest-milan/attestation.bin"), go_vcek, go_chain)
     status, body = attest(strict, "SevSnpVm", "report", snp_json)
     check(status == 403 and body["error"]["code"] == "PolicyDenied", f"debug SNP guest denied: {body}")
     # The wrong chip's VCEK.
-    wrong = json.dumps({"SnpReport": b64url(report), "VcekCertChain": b64url(chain)}).encode()
-    status, body = attest(strict, "SevSnpVm", "report", wrong)
+    status, body = attest(strict, "SevSnpVm", "report", snp_report_json(report, go_vcek, go_chain))
     check(status == 403 and body["error"]["code"] == "EvidenceRejected", f"another chip's VCEK: {body}")
 
     status, body = strict.call("GET", "/policies/SgxEnclave")
