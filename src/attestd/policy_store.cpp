@@ -86,8 +86,10 @@ Result<std::shared_ptr<const PolicySnapshot>> make_snapshot(const std::string& t
 
 Result<std::unique_ptr<PolicyStore>> PolicyStore::open(const std::string& dir, std::string type,
                                                        std::string change_log) {
+  // The path first: arguments are evaluated in no fixed order, and the type is moved.
+  std::string path = dir + "/" + type + ".policy";
   std::unique_ptr<PolicyStore> store(
-      new PolicyStore(dir + "/" + type + ".policy", std::move(type), std::move(change_log)));
+      new PolicyStore(std::move(path), std::move(type), std::move(change_log)));
   if (platform::path_exists(store->path_)) {
     CLOISTER_ASSIGN_OR_RETURN(Bytes raw, platform::read_file(store->path_, policy::kMaxPolicyBytes));
     const std::string text = to_string(raw);

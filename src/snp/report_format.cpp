@@ -169,8 +169,7 @@ Result<AttestationReport> parse_report(ByteView bytes) {
   // fill reserved bytes (mitigation vectors) this verifier reports raw.
   if (report.version < 2 || report.version > 5) {
     return error(ErrorCode::decode_error, "SNP report version (offset 0x000) is " +
-                                              std::to_string(report.version) +
-                                              "; versions 2 to 5 are known");
+                                              std::to_string(report.version) + "; versions 2 to 5 are known");
   }
   report.signature_algo = in.u32(kSignatureAlgo);
   if (report.signature_algo != kSignatureAlgoEcdsaP384Sha384) {

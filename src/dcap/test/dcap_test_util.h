@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cloister/bytes.h"
+#include "dcap/collateral_time.h"
 
 namespace cloister::dcap::testing {
 
@@ -49,15 +50,12 @@ inline std::vector<std::string> quote_vectors(const nlohmann::json& expected) {
 
 // "2030-02-27 19:17:10+00:00" -> seconds since the epoch.
 inline std::int64_t expected_time(const std::string& text) {
-  std::tm parts{};
-  int year = 0, month = 0;
-  EXPECT_EQ(std::sscanf(text.c_str(), "%d-%d-%d %d:%d:%d", &year, &month, &parts.tm_mday, &parts.tm_hour,
-                        &parts.tm_min, &parts.tm_sec),
-            6)
-      << text;
-  parts.tm_year = year - 1900;
-  parts.tm_mon = month - 1;
-  return static_cast<std::int64_t>(timegm(&parts));
+  // The same instant in the form Intel's collateral uses.
+  std::string iso = text.substr(0, 19);
+  if (iso.size() == 19) iso[10] = 'T';
+  auto seconds = parse_iso8601(iso + "Z");
+  EXPECT_TRUE(seconds.is_ok()) << text;
+  return seconds.is_ok() ? *seconds : 0;
 }
 
 // "2030-02-27 19:17:10+00:00" -> "2030-02-27T19:17:10Z"

@@ -48,6 +48,7 @@ std::vector<crypto::Certificate> list(Certs&&... certs) {
 
 std::vector<crypto::Certificate> clones(const std::vector<crypto::Certificate>& certs) {
   std::vector<crypto::Certificate> out;
+  out.reserve(certs.size());
   for (const auto& cert : certs) out.push_back(cert.clone());
   return out;
 }
