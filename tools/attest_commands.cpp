@@ -12,25 +12,10 @@
 #include "policy/policy_hash.h"
 #include "tools/command_registry.h"
 #include "tools/http_client.h"
+#include "tools/input_file.h"
 
 namespace cloister::cli {
 namespace {
-
-constexpr std::size_t kMaxFileSize = 1 << 20;
-
-// `-` reads standard input.
-Result<Bytes> read_small_file(const std::string& path) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (path != "-") {
-    file.open(path, std::ios::binary);
-    if (!file) return Status(ErrorCode::not_found, "cannot open " + path);
-    in = &file;
-  }
-  Bytes bytes((std::istreambuf_iterator<char>(*in)), std::istreambuf_iterator<char>());
-  if (bytes.size() > kMaxFileSize) return Status(ErrorCode::out_of_range, path + " is larger than 1 MiB");
-  return bytes;
-}
 
 template <std::size_t N>
 Result<std::array<std::uint8_t, N>> hex_array(const std::string& text, const char* what) {
@@ -59,7 +44,7 @@ struct VerifyArgs {
 };
 
 int run_describe(const std::string& path) {
-  auto bytes = read_small_file(path);
+  auto bytes = read_input_file(path);
   if (!bytes.is_ok()) return fail(bytes.status().message());
   auto evidence = attest::parse_evidence(*bytes);
   if (!evidence.is_ok()) return fail(evidence.status().message(), "is this a Cloister evidence file?");
@@ -74,9 +59,9 @@ int run_describe(const std::string& path) {
 }
 
 int run_verify(const VerifyArgs& args) {
-  auto bytes = read_small_file(args.evidence);
+  auto bytes = read_input_file(args.evidence);
   if (!bytes.is_ok()) return fail(bytes.status().message());
-  auto ca_pem = read_small_file(args.ca);
+  auto ca_pem = read_input_file(args.ca);
   if (!ca_pem.is_ok()) return fail(ca_pem.status().message(), "get the CA with `cloister platform ca`");
   auto cas = crypto::Certificate::all_from_pem(to_string(*ca_pem));
   if (!cas.is_ok() || cas->empty()) return fail("no certificate in " + args.ca);
@@ -126,7 +111,7 @@ bool is_url(const std::string& text) {
 }
 
 int run_token_decode(const std::string& path) {
-  auto bytes = read_small_file(path);
+  auto bytes = read_input_file(path);
   if (!bytes.is_ok()) return fail(bytes.status().message());
   auto decoded = jose::decode_jwt(trimmed(*bytes));
   if (!decoded.is_ok())
@@ -146,7 +131,7 @@ struct TokenVerifyArgs {
 };
 
 int run_token_verify(const TokenVerifyArgs& args) {
-  auto bytes = read_small_file(args.token);
+  auto bytes = read_input_file(args.token);
   if (!bytes.is_ok()) return fail(bytes.status().message());
   std::string jwks_text;
   if (is_url(args.jwks)) {
@@ -158,7 +143,7 @@ int run_token_verify(const TokenVerifyArgs& args) {
     if (reply->status != 200) return fail("cannot fetch the JWKS: " + error_text(*reply));
     jwks_text = reply->body;
   } else {
-    auto file = read_small_file(args.jwks);
+    auto file = read_input_file(args.jwks);
     if (!file.is_ok()) return fail(file.status().message(), "--jwks takes the service URL or a JWKS file");
     jwks_text = to_string(*file);
   }
@@ -176,7 +161,7 @@ int run_token_verify(const TokenVerifyArgs& args) {
 }
 
 int run_policy_hash(const std::string& path) {
-  auto bytes = read_small_file(path);
+  auto bytes = read_input_file(path);
   if (!bytes.is_ok()) return fail(bytes.status().message());
   std::cout << policy::policy_hash(to_string(*bytes)) << "\n";
   return 0;
@@ -192,9 +177,9 @@ struct SubmitArgs {
 };
 
 int run_submit(const SubmitArgs& args) {
-  auto evidence = read_small_file(args.evidence);
+  auto evidence = read_input_file(args.evidence);
   if (!evidence.is_ok()) return fail(evidence.status().message());
-  auto runtime = read_small_file(args.runtime_data);
+  auto runtime = read_input_file(args.runtime_data);
   if (!runtime.is_ok()) return fail(runtime.status().message());
   nlohmann::json body = {
       {"evidence", to_base64url(*evidence)},

@@ -12,6 +12,7 @@
 #include "dcap/collateral_files.h"
 #include "hwattest/evidence.h"
 #include "tools/command_registry.h"
+#include "tools/input_file.h"
 #include "tools/time_argument.h"
 
 namespace cloister::cli {
@@ -26,15 +27,6 @@ struct InspectArgs {
   dcap::CollateralFiles collateral_files;
   std::string at;
 };
-
-Result<Bytes> read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(ErrorCode::not_found, "cannot open " + path);
-  Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() > hwattest::kMaxEvidenceBytes)
-    return Status(ErrorCode::out_of_range, path + " is larger than 1 MiB");
-  return bytes;
-}
 
 std::string scalar_text(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
@@ -157,7 +149,7 @@ bool any_collateral_file(const dcap::CollateralFiles& files) {
 }
 
 int run_inspect(const InspectArgs& args) {
-  auto bytes = read_all(args.file);
+  auto bytes = read_input_file(args.file, hwattest::kMaxEvidenceBytes);
   if (!bytes) return fail(bytes.status().message());
   hwattest::VerifyOptions options;
   if (!args.at.empty()) {
@@ -166,7 +158,7 @@ int run_inspect(const InspectArgs& args) {
     options.now = *at;
   }
   for (const auto& path : args.certs) {
-    auto raw = read_all(path);
+    auto raw = read_input_file(path);
     if (!raw) return fail(raw.status().message());
     auto certificates = hwattest::read_certificates(*raw);
     if (!certificates) return fail(path + ": " + certificates.status().message(), "--cert takes PEM or DER");
@@ -174,7 +166,7 @@ int run_inspect(const InspectArgs& args) {
   }
   std::optional<dcap::Collateral> collateral;
   if (!args.collateral.empty()) {
-    auto raw = read_all(args.collateral);
+    auto raw = read_input_file(args.collateral);
     if (!raw) return fail(raw.status().message());
     auto parsed = dcap::parse_collateral_bundle(to_string(*raw));
     if (!parsed) return fail(args.collateral + ": " + parsed.status().message());

@@ -11,9 +11,13 @@
 #include "dcap/collateral_files.h"
 #include "platform/private_files.h"
 #include "tools/command_registry.h"
+#include "tools/input_file.h"
 
 namespace cloister::cli {
 namespace {
+
+// Intel's bundles are tens of kilobytes; the bound only stops a wrong file.
+constexpr std::size_t kMaxBundleBytes = 4 << 20;
 
 struct CollateralArgs {
   std::string data_dir = attestd::default_data_dir();
@@ -21,18 +25,10 @@ struct CollateralArgs {
   dcap::CollateralFiles files;
 };
 
-Result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(ErrorCode::not_found, "cannot open " + path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (text.size() > (4 << 20)) return Status(ErrorCode::out_of_range, path + " is larger than 4 MiB");
-  return text;
-}
-
 int run_add(const CollateralArgs& args) {
   Result<dcap::Collateral> collateral = Status(ErrorCode::invalid_argument, "no collateral given");
   if (!args.bundle.empty()) {
-    auto text = read_text(args.bundle);
+    auto text = read_input_text(args.bundle, kMaxBundleBytes);
     if (!text) return fail(text.status().message());
     collateral = dcap::parse_collateral_bundle(*text);
   } else if (!args.files.tcb_info.empty()) {
@@ -64,7 +60,7 @@ int run_list(const CollateralArgs& args) {
       if (entry.path().extension() != ".json") continue;
       any = true;
       std::cout << tee << " fmspc " << entry.path().stem().string();
-      auto text = read_text(entry.path().string());
+      auto text = read_input_text(entry.path().string(), kMaxBundleBytes);
       auto bundle = text ? dcap::parse_collateral_bundle(*text) : Result<dcap::Collateral>(text.status());
       if (!bundle) {
         std::cout << "  UNREADABLE: " << bundle.status().message() << "\n";

@@ -15,6 +15,7 @@
 #include "platform/private_files.h"
 #include "tools/command_registry.h"
 #include "tools/http_client.h"
+#include "tools/input_file.h"
 #include "tools/serve_until_signal.h"
 #include "tools/time_argument.h"
 
@@ -27,20 +28,6 @@ std::string default_platform_dir() {
   if (const char* dir = std::getenv("CLOISTER_PLATFORM_DIR")) return dir;
   const char* home = std::getenv("HOME");
   return std::string(home != nullptr ? home : "/tmp") + "/.cloister/platform";
-}
-
-Result<std::string> read_text(const std::string& path, std::size_t max = 1 << 20) {
-  std::istream* in = &std::cin;
-  std::ifstream file;
-  if (path != "-") {
-    file.open(path, std::ios::binary);
-    if (!file) return Status(ErrorCode::not_found, "cannot open " + path);
-    in = &file;
-  }
-  std::string text((std::istreambuf_iterator<char>(*in)), std::istreambuf_iterator<char>());
-  if (text.size() > max)
-    return Status(ErrorCode::out_of_range, path + " is larger than " + std::to_string(max) + " bytes");
-  return text;
 }
 
 struct ServeArgs {
@@ -141,7 +128,7 @@ int run_platform_add(const PlatformArgs& args) {
       return fail("--claim takes key=value, e.g. --claim region=eu-west");
     claims[claim.substr(0, eq)] = claim.substr(eq + 1);
   }
-  auto pem = read_text(args.ca);
+  auto pem = read_input_text(args.ca);
   if (!pem)
     return fail(pem.status().message(), "get a platform's CA with `cloister platform ca --data-dir DIR`");
   Status ready = platform::ensure_private_dir(args.data_dir);
@@ -209,7 +196,7 @@ int run_policy(const PolicyArgs& args, const std::string& action) {
                   "pass --credential-file, or --data-dir of the attestd that runs");
     }
     if (action == "set") {
-      auto text = read_text(args.file);
+      auto text = read_input_text(args.file);
       if (!text) return fail(text.status().message());
       reply = http_call(args.url, "PUT", path, *text, "text/plain", *headers, args.ca_file);
     } else {

@@ -224,6 +224,16 @@ Certificate Certificate::clone() const {
 
 // ---- Chains ----
 
+std::string common_name(std::string_view rfc2253) {
+  for (std::size_t at = 0; at < rfc2253.size();) {
+    std::size_t end = rfc2253.find(',', at);
+    if (end == std::string_view::npos) end = rfc2253.size();
+    if (rfc2253.compare(at, 3, "CN=") == 0) return std::string(rfc2253.substr(at + 3, end - at - 3));
+    at = end + 1;
+  }
+  return {};
+}
+
 Status verify_chain(const Certificate& leaf, const std::vector<Certificate>& intermediates,
                     const std::vector<Certificate>& roots, std::int64_t at) {
   if (!leaf.valid()) return error(ErrorCode::invalid_argument, "empty leaf certificate");

@@ -58,6 +58,11 @@ class Certificate {
   std::shared_ptr<Names> names_;
 };
 
+// The CN attribute of a one-line RFC 2253 name ("CN=ARK-Milan,O=..."), or
+// empty when it has none. For messages and name checks on vendor CAs, whose
+// names carry no escaped commas.
+std::string common_name(std::string_view rfc2253);
+
 // Verifies leaf -> intermediates -> one of roots at time `at` (seconds since
 // the epoch; 0 means now). Names the failing certificate and reason.
 Status verify_chain(const Certificate& leaf, const std::vector<Certificate>& intermediates,

@@ -15,10 +15,8 @@ Status failed(std::string message) {
 
 // The common name is enough to tell Intel's CAs apart in a message.
 std::string short_name(const std::string& rfc2253) {
-  auto at = rfc2253.find("CN=");
-  if (at == std::string::npos) return rfc2253;
-  auto end = rfc2253.find(',', at);
-  return rfc2253.substr(at + 3, end == std::string::npos ? std::string::npos : end - at - 3);
+  std::string name = crypto::common_name(rfc2253);
+  return name.empty() ? rfc2253 : name;
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include "common/encoding.h"
 #include "dcap/quote_verify.h"
+#include "snp/hcl_report.h"
+#include "snp/report_format.h"
 #include "snp/snp_verify.h"
 
 namespace cloister::hwattest {
@@ -31,21 +33,6 @@ bool looks_like_snp_report(ByteView bytes) {
   const std::uint32_t version = le32(bytes, 0);
   const std::uint32_t signature_algo = le32(bytes, 0x34);
   return version >= 2 && version <= 5 && signature_algo == 1;
-}
-
-// Hex text, whitespace allowed (virtee writes reports this way).
-std::optional<Bytes> decode_hex_text(ByteView bytes) {
-  std::string digits;
-  digits.reserve(bytes.size());
-  for (std::uint8_t c : bytes) {
-    if (std::isspace(c)) continue;
-    if (!std::isxdigit(c)) return std::nullopt;
-    digits.push_back(static_cast<char>(c));
-  }
-  if (digits.empty() || digits.size() % 2 != 0) return std::nullopt;
-  auto decoded = from_hex(digits);
-  if (!decoded) return std::nullopt;
-  return std::move(decoded).value();
 }
 
 bool starts_with_json_object(ByteView bytes) {
@@ -88,8 +75,7 @@ Result<SnpReportBundle> parse_snp_report_bundle(ByteView json) {
 }
 
 EvidenceKind detect_evidence(ByteView evidence) {
-  if (evidence.size() >= 4 && std::equal(evidence.begin(), evidence.begin() + 4, "HCLA"))
-    return EvidenceKind::azure_hcl_report;
+  if (snp::detect_hcl_report(evidence)) return EvidenceKind::azure_hcl_report;
   // Open Enclave: {u32 version 1, u32 type 2 (remote), u64 size of what follows}.
   if (evidence.size() > 16 && le32(evidence, 0) == 1 && le32(evidence, 4) == 2 &&
       le64(evidence, 8) == evidence.size() - 16)
@@ -132,10 +118,11 @@ Verdict verify_evidence(ByteView evidence, const VerifyOptions& options) {
     for (auto& certificate : bundle->certificates) inner.certificates.push_back(std::move(certificate));
     return verify_evidence(bundle->report, inner);
   }
-  if (detect_evidence(evidence) == EvidenceKind::unknown) {
-    if (auto decoded = decode_hex_text(evidence)) {
-      if (detect_evidence(*decoded) != EvidenceKind::unknown) return verify_evidence(*decoded, options);
-    }
+  // Hex text, whitespace allowed (virtee writes reports this way).
+  if (detect_evidence(evidence) == EvidenceKind::unknown && snp::looks_like_hex_text(evidence)) {
+    auto decoded = snp::hex_text_to_bytes(evidence);
+    if (decoded && detect_evidence(*decoded) != EvidenceKind::unknown)
+      return verify_evidence(*decoded, options);
   }
 
   const EvidenceKind kind = detect_evidence(evidence);

@@ -51,16 +51,7 @@ const BuiltinChain* builtin_chain(Product product) {
 }
 
 std::string common_name(const crypto::Certificate& cert) {
-  // RFC 2253 form, most specific first: "CN=ARK-Milan,O=...". AMD's names
-  // carry no escaped commas.
-  const std::string subject = cert.subject();
-  for (std::size_t at = 0; at < subject.size();) {
-    std::size_t end = subject.find(',', at);
-    if (end == std::string::npos) end = subject.size();
-    if (subject.compare(at, 3, "CN=") == 0) return subject.substr(at + 3, end - at - 3);
-    at = end + 1;
-  }
-  return {};
+  return crypto::common_name(cert.subject());
 }
 
 Product product_from_ca_name(const crypto::Certificate& cert) {
