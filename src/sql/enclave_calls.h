@@ -1,0 +1,95 @@
+// The calls between the SQL server's host and its enclave. The host never
+// holds a column encryption key: it asks the enclave to compare, match or
+// transform cells, and the enclave answers with results, never plaintext.
+// Ids 0x53510000.. ("SQ").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cloister/bytes.h"
+#include "cloister/call.h"
+
+namespace cloister::sql {
+
+inline constexpr std::uint32_t kSqlCallIdBase = 0x53510000u;
+
+// Keys released by a client: a compact JWE (ECDH-ES, A256GCM) to the
+// enclave's instance key (enclave::instance_key(), bound in its runtime
+// evidence), whose plaintext is the key release document (key_release.h).
+struct InstallKeys {
+  static constexpr std::uint32_t id = kSqlCallIdBase + 1;
+  std::string jwe;
+  CLOISTER_FIELDS(jwe)
+  struct Reply {
+    std::vector<std::uint32_t> installed;  // the CEK ids now held
+    CLOISTER_FIELDS(installed)
+  };
+};
+
+// Which keys the enclave holds, and this enclave instance's id (random per
+// launch: a client that sees it change knows it must release its keys again).
+struct KeyStatus {
+  static constexpr std::uint32_t id = kSqlCallIdBase + 2;
+  CLOISTER_FIELDS()
+  struct Reply {
+    std::vector<std::uint32_t> cek_ids;
+    Bytes instance_id;
+    CLOISTER_FIELDS(cek_ids, instance_id)
+  };
+};
+
+// Compares two cells of one randomized (or deterministic) column: both are
+// decrypted with CEK `cek_id`, and their plaintexts compared as `sql_type`
+// (sql_value.h). result is -1, 0 or 1. A missing key is failed_precondition
+// ("no key for CEK n"); a cell whose tag does not verify is
+// verification_failed, saying which operand (a or b).
+struct CompareCells {
+  static constexpr std::uint32_t id = kSqlCallIdBase + 3;
+  std::uint32_t cek_id = 0;
+  std::uint8_t sql_type = 0;
+  Bytes a;
+  Bytes b;
+  CLOISTER_FIELDS(cek_id, sql_type, a, b)
+  struct Reply {
+    std::int32_t result = 0;
+    CLOISTER_FIELDS(result)
+  };
+};
+
+// value LIKE pattern, both cells under CEK `cek_id` (the client encrypts the
+// pattern as a value of the column).
+struct LikeCells {
+  static constexpr std::uint32_t id = kSqlCallIdBase + 4;
+  std::uint32_t cek_id = 0;
+  std::uint8_t sql_type = 0;
+  Bytes value;
+  Bytes pattern;
+  CLOISTER_FIELDS(cek_id, sql_type, value, pattern)
+  struct Reply {
+    bool matches = false;
+    CLOISTER_FIELDS(matches)
+  };
+};
+
+// In-place encryption, re-encryption or decryption of one value of a column
+// (ALTER TABLE ... ALTER COLUMN). from_cek_id 0: `value` is plaintext (already
+// serialized as sql_type); to_cek_id 0: the reply is the plaintext. Otherwise
+// the cell is decrypted with from_cek_id and encrypted with to_cek_id as
+// to_encryption (0 deterministic, 1 randomized).
+struct TransformCell {
+  static constexpr std::uint32_t id = kSqlCallIdBase + 5;
+  std::uint32_t from_cek_id = 0;
+  std::uint32_t to_cek_id = 0;
+  std::uint8_t to_encryption = 1;
+  std::uint8_t sql_type = 0;
+  Bytes value;
+  CLOISTER_FIELDS(from_cek_id, to_cek_id, to_encryption, sql_type, value)
+  struct Reply {
+    Bytes value;
+    CLOISTER_FIELDS(value)
+  };
+};
+
+}  // namespace cloister::sql

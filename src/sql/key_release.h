@@ -1,0 +1,50 @@
+// The document a client driver releases column encryption keys in, sealed
+// to the server enclave's instance key as a compact JWE (ECDH-ES + A256GCM).
+// Its plaintext is JSON:
+//
+//   {"database":"<database id, hex>",
+//    "keys":[{"cek_id":1,"cek_name":"cek1","key":"<base64url(32 bytes)>",
+//             "cmk":{"provider":"CLOISTER_KEY_FILE","key_path":"cmk1",
+//                    "public_key":"<base64url(SubjectPublicKeyInfo DER)>",
+//                    "enclave_signature":"<base64url(CMK metadata signature)>"}}]}
+//
+// The enclave installs a key only if the signature verifies (cmk_metadata.h)
+// with allow_enclave_computations = true: a CMK that is not enclave-enabled
+// never has its column keys used inside the enclave, even if a client sends
+// them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cloister/bytes.h"
+#include "cloister/result.h"
+#include "crypto/keys.h"
+
+namespace cloister::sql {
+
+struct ReleasedKey {
+  std::uint32_t cek_id = 0;
+  std::string cek_name;
+  SecretBytes key;  // 32 bytes
+  std::string cmk_provider;
+  std::string cmk_key_path;
+  Bytes cmk_public_key_der;  // SubjectPublicKeyInfo
+  Bytes cmk_enclave_signature;
+};
+
+struct KeyRelease {
+  std::string database_id;
+  std::vector<ReleasedKey> keys;
+};
+
+// Client side: the JWE for `enclave_key` (from the verified runtime data).
+Result<std::string> seal_key_release(const KeyRelease& release, const crypto::PublicKey& enclave_key);
+
+// Enclave side: decrypts and parses, strictly (bounded sizes, every field
+// typed), then verifies each key's CMK signature; a key whose CMK is not
+// enclave-enabled fails the whole release with permission_denied naming it.
+Result<KeyRelease> open_key_release(std::string_view jwe, const crypto::PrivateKey& enclave_key);
+
+}  // namespace cloister::sql
