@@ -8,7 +8,7 @@
 #include "kbs/data_dir.h"
 #include "kbs/kbs_service.h"
 #include "kbs/key_store.h"
-#include "kbs/sqlite.h"
+#include "sqlite/database.h"
 #include "platform/private_files.h"
 #include "tools/command_registry.h"
 #include "tools/http_client.h"
@@ -122,7 +122,7 @@ int run_audit(const ClientArgs& client, bool verify, bool local, const std::stri
     // Reads the store directly, without the KEK: audit rows hold no secrets.
     const DataDirPaths paths = cloister::kbs::data_dir_paths(client.data_dir);
     if (!platform::path_exists(paths.database)) return fail("no key store at " + paths.database);
-    auto db = cloister::kbs::sql::Database::open(paths.database);
+    auto db = cloister::kbs::sqlite::Database::open(paths.database);
     if (!db.is_ok()) return fail(db.status().message());
     if (verify) {
       auto verified = cloister::kbs::audit::verify(*db);

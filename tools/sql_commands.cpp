@@ -27,6 +27,7 @@ struct CmkArgs {
   std::string store;
   std::string name;
   bool enclave_computations = false;
+  bool ddl = false;
   unsigned bits = 3072;
 };
 
@@ -34,6 +35,8 @@ struct CekArgs {
   std::string store;
   std::string cmk;
   std::string value_hex;
+  std::string name;  // for --ddl
+  bool ddl = false;
 };
 
 // The positional hex, or all of stdin, without whitespace.
@@ -96,14 +99,24 @@ int run_cmk_create(const CmkArgs& args) {
                                             ? "choose another --name; existing keys are never overwritten"
                                             : "");
   }
-  std::cout << "provider: " << sql::kKeyFileProviderName << "\n"
-            << "key path: " << args.name << "\n"
-            << "file:     " << store->directory() << "/" << args.name << "\n";
+  std::string signature_hex;
   if (args.enclave_computations) {
     auto signature = sql::sign_cmk_metadata(*key, sql::kKeyFileProviderName, args.name, true);
     if (!signature.is_ok()) return fail(signature.status().message());
-    std::cout << "enclave computations signature: 0x" << to_hex(*signature) << "\n";
+    signature_hex = "0x" + to_hex(*signature);
   }
+  if (args.ddl) {
+    // The statement that records this CMK in a database, as SSMS generates it.
+    std::cout << "CREATE COLUMN MASTER KEY " << args.name << " WITH (KEY_STORE_PROVIDER_NAME = N'"
+              << sql::kKeyFileProviderName << "', KEY_PATH = N'" << args.name << "'"
+              << (signature_hex.empty() ? "" : ", ENCLAVE_COMPUTATIONS (SIGNATURE = " + signature_hex + ")")
+              << ");\n";
+    return 0;
+  }
+  std::cout << "provider: " << sql::kKeyFileProviderName << "\n"
+            << "key path: " << args.name << "\n"
+            << "file:     " << store->directory() << "/" << args.name << "\n";
+  if (!signature_hex.empty()) std::cout << "enclave computations signature: " << signature_hex << "\n";
   return 0;
 }
 
@@ -122,6 +135,12 @@ int run_cek_create(const CekArgs& args) {
     return fail(filled.message());
   auto value = sql::wrap_cek(*cmk, args.cmk, cek);
   if (!value.is_ok()) return fail(value.status().message());
+  if (args.ddl) {
+    if (args.name.empty()) return fail("--ddl needs the key's --name");
+    std::cout << "CREATE COLUMN ENCRYPTION KEY " << args.name << " WITH VALUES (COLUMN_MASTER_KEY = " << args.cmk
+              << ", ALGORITHM = 'RSA_OAEP', ENCRYPTED_VALUE = 0x" << to_hex(*value) << ");\n";
+    return 0;
+  }
   std::cout << "0x" << to_hex(*value) << "\n";
   return 0;
 }
@@ -173,6 +192,7 @@ void add_sql_commands(CLI::App& root) {
   cmk_create->add_option("--name", cmk_args->name, "Key name, which is its key path")->required();
   cmk_create->add_flag("--enclave-computations", cmk_args->enclave_computations,
                        "Also print the metadata signature for ENCLAVE_COMPUTATIONS (SIGNATURE = ...)");
+  cmk_create->add_flag("--ddl", cmk_args->ddl, "Print the CREATE COLUMN MASTER KEY statement for the database");
   cmk_create->add_option("--bits", cmk_args->bits, "RSA size")
       ->check(CLI::IsMember({2048, 3072}))
       ->capture_default_str();
@@ -185,6 +205,8 @@ void add_sql_commands(CLI::App& root) {
       cek->add_subcommand("create", "Make a random CEK and print it wrapped, as SQL Server stores it");
   cek_create->add_option("--cmk-store", cek_create_args->store, "Key store directory")->required();
   cek_create->add_option("--cmk", cek_create_args->cmk, "Column master key name")->required();
+  cek_create->add_option("--name", cek_create_args->name, "Key name (for --ddl)");
+  cek_create->add_flag("--ddl", cek_create_args->ddl, "Print the CREATE COLUMN ENCRYPTION KEY statement");
   cek_create->callback([cek_create_args] { exit_code() = run_cek_create(*cek_create_args); });
   auto cek_decrypt_args = std::make_shared<CekArgs>();
   auto* cek_decrypt = cek->add_subcommand("decrypt", "Verify and unwrap an encrypted CEK value (hex out)");

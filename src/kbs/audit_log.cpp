@@ -42,7 +42,7 @@ Bytes chain_hash(ByteView previous, std::int64_t seq, std::int64_t time, const A
   return hasher.finish();
 }
 
-AuditRecord read_record(const sql::Statement& row, Bytes* raw_hash) {
+AuditRecord read_record(const sqlite::Statement& row, Bytes* raw_hash) {
   AuditRecord record;
   record.seq = row.integer(0);
   record.time = row.integer(1);
@@ -86,11 +86,11 @@ nlohmann::json to_json(const AuditRecord& r) {
 
 namespace audit {
 
-Status create_schema(sql::Database& db) {
+Status create_schema(sqlite::Database& db) {
   return db.exec(kSchema);
 }
 
-Status append(sql::Database& db, const AuditEvent& raw_event, std::int64_t now) {
+Status append(sqlite::Database& db, const AuditEvent& raw_event, std::int64_t now) {
   AuditEvent event = raw_event;
   event.reason = bounded(event.reason);
   event.token_iss = bounded(event.token_iss);
@@ -110,7 +110,7 @@ Status append(sql::Database& db, const AuditEvent& raw_event, std::int64_t now) 
   return insert.run();
 }
 
-Result<std::vector<AuditRecord>> list(sql::Database& db, std::size_t limit, const std::string& key) {
+Result<std::vector<AuditRecord>> list(sqlite::Database& db, std::size_t limit, const std::string& key) {
   std::string query = "SELECT " + std::string(kColumns) + " FROM audit";
   if (!key.empty()) query += " WHERE key = ?2";
   query += " ORDER BY seq DESC LIMIT ?1";
@@ -126,7 +126,7 @@ Result<std::vector<AuditRecord>> list(sql::Database& db, std::size_t limit, cons
   return std::vector<AuditRecord>(out.rbegin(), out.rend());
 }
 
-Result<VerifyResult> verify(sql::Database& db) {
+Result<VerifyResult> verify(sqlite::Database& db) {
   CLOISTER_ASSIGN_OR_RETURN(auto select,
                             db.prepare("SELECT " + std::string(kColumns) + " FROM audit ORDER BY seq"));
   VerifyResult result;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cloister/result.h"
-#include "kbs/sqlite.h"
+#include "sqlite/database.h"
 
 namespace cloister::kbs {
 
@@ -38,19 +38,19 @@ nlohmann::json to_json(const AuditRecord& record);
 
 namespace audit {
 
-Status create_schema(sql::Database& db);
+Status create_schema(sqlite::Database& db);
 // Appends inside the caller's transaction (so an admin change and its audit
 // row commit together) or on its own.
-Status append(sql::Database& db, const AuditEvent& event, std::int64_t now);
+Status append(sqlite::Database& db, const AuditEvent& event, std::int64_t now);
 // The most recent `limit` records, oldest first; key filter when non-empty.
-Result<std::vector<AuditRecord>> list(sql::Database& db, std::size_t limit, const std::string& key);
+Result<std::vector<AuditRecord>> list(sqlite::Database& db, std::size_t limit, const std::string& key);
 
 struct VerifyResult {
   std::int64_t rows = 0;
   std::string head_hash;  // hex of the last row's hash; record it to detect truncation later
 };
 // Recomputes the chain; names the first row that does not match.
-Result<VerifyResult> verify(sql::Database& db);
+Result<VerifyResult> verify(sqlite::Database& db);
 
 }  // namespace audit
 }  // namespace cloister::kbs

@@ -46,7 +46,7 @@ Bytes material_aad(const std::string& key_id, const std::string& name, std::int6
   return to_bytes(aad);
 }
 
-Status check_kek(sql::Database& db, const SecretBytes& kek, const std::string& kek_path) {
+Status check_kek(sqlite::Database& db, const SecretBytes& kek, const std::string& kek_path) {
   CLOISTER_ASSIGN_OR_RETURN(auto select, db.prepare("SELECT value FROM meta WHERE name = 'kek_check'"));
   CLOISTER_ASSIGN_OR_RETURN(bool found, select.step());
   if (found) {
@@ -105,9 +105,9 @@ Status check_key_name(std::string_view name) {
 Result<std::unique_ptr<KeyStore>> KeyStore::open(const DataDirPaths& paths, Clock clock) {
   CLOISTER_RETURN_IF_ERROR(prepare_data_dir(paths));
   CLOISTER_ASSIGN_OR_RETURN(SecretBytes kek, load_kek(paths));
-  CLOISTER_ASSIGN_OR_RETURN(sql::Database db, sql::Database::open(paths.database));
+  CLOISTER_ASSIGN_OR_RETURN(sqlite::Database db, sqlite::Database::open(paths.database));
   {
-    CLOISTER_ASSIGN_OR_RETURN(auto tx, sql::Transaction::begin(db));
+    CLOISTER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin(db));
     CLOISTER_RETURN_IF_ERROR(db.exec(kSchema));
     CLOISTER_RETURN_IF_ERROR(audit::create_schema(db));
     CLOISTER_RETURN_IF_ERROR(check_kek(db, kek, paths.kek));
@@ -142,7 +142,7 @@ Result<KeyInfo> KeyStore::add_key(const std::string& name, const KeySpec& spec, 
   CLOISTER_ASSIGN_OR_RETURN(Bytes id_bytes, crypto::random_bytes(16));
   const std::string key_id = to_hex(id_bytes);
   std::lock_guard lock(mutex_);
-  CLOISTER_ASSIGN_OR_RETURN(auto tx, sql::Transaction::begin(db_));
+  CLOISTER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin(db_));
   CLOISTER_ASSIGN_OR_RETURN(auto insert,
                             db_.prepare("INSERT INTO keys(id, name, kty, size, policy, enabled, created, "
                                         "updated) VALUES(?,?,?,?,?,1,?,?)"));
@@ -183,7 +183,7 @@ Result<KeyInfo> KeyStore::rotate(const std::string& name) {
   CLOISTER_ASSIGN_OR_RETURN(KeyInfo before, get(name));
   CLOISTER_ASSIGN_OR_RETURN(SecretBytes material, generate_material(before.spec));
   std::lock_guard lock(mutex_);
-  CLOISTER_ASSIGN_OR_RETURN(auto tx, sql::Transaction::begin(db_));
+  CLOISTER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin(db_));
   CLOISTER_ASSIGN_OR_RETURN(auto select,
                             db_.prepare("SELECT k.id, k.kty, k.size, MAX(v.version) FROM keys k JOIN "
                                         "key_versions v ON v.key_id = k.id WHERE k.name = ? GROUP BY k.id"));
@@ -210,7 +210,7 @@ Result<KeyInfo> KeyStore::rotate(const std::string& name) {
 
 Status KeyStore::remove(const std::string& name) {
   std::lock_guard lock(mutex_);
-  CLOISTER_ASSIGN_OR_RETURN(auto tx, sql::Transaction::begin(db_));
+  CLOISTER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin(db_));
   CLOISTER_ASSIGN_OR_RETURN(auto erase, db_.prepare("DELETE FROM keys WHERE name = ?"));
   erase.bind(1, name);
   CLOISTER_RETURN_IF_ERROR(erase.run());
@@ -222,7 +222,7 @@ Status KeyStore::remove(const std::string& name) {
 Result<KeyInfo> KeyStore::set_policy(const std::string& name, const nlohmann::json& policy) {
   CLOISTER_RETURN_IF_ERROR(ReleasePolicy::parse(policy).status());
   std::lock_guard lock(mutex_);
-  CLOISTER_ASSIGN_OR_RETURN(auto tx, sql::Transaction::begin(db_));
+  CLOISTER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin(db_));
   CLOISTER_ASSIGN_OR_RETURN(auto update,
                             db_.prepare("UPDATE keys SET policy = ?, updated = ? WHERE name = ?"));
   update.bind(1, policy.dump()).bind(2, clock_()).bind(3, name);
@@ -237,7 +237,7 @@ Result<KeyInfo> KeyStore::set_policy(const std::string& name, const nlohmann::js
 
 Result<KeyInfo> KeyStore::set_enabled(const std::string& name, bool enabled) {
   std::lock_guard lock(mutex_);
-  CLOISTER_ASSIGN_OR_RETURN(auto tx, sql::Transaction::begin(db_));
+  CLOISTER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin(db_));
   CLOISTER_ASSIGN_OR_RETURN(auto update,
                             db_.prepare("UPDATE keys SET enabled = ?, updated = ? WHERE name = ?"));
   update.bind(1, std::int64_t{enabled ? 1 : 0}).bind(2, clock_()).bind(3, name);
@@ -291,7 +291,7 @@ Result<KeyInfo> KeyStore::get(const std::string& name) {
 
 Result<std::vector<KeyInfo>> KeyStore::list() {
   std::lock_guard lock(mutex_);
-  CLOISTER_ASSIGN_OR_RETURN(auto tx, sql::Transaction::begin(db_));  // one consistent snapshot
+  CLOISTER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin(db_));  // one consistent snapshot
   CLOISTER_ASSIGN_OR_RETURN(auto select, db_.prepare("SELECT name FROM keys ORDER BY name"));
   std::vector<KeyInfo> out;
   while (true) {
@@ -330,7 +330,7 @@ Result<KeyMaterial> KeyStore::current_material(const std::string& name) {
 
 Status KeyStore::audit(const AuditEvent& event) {
   std::lock_guard lock(mutex_);
-  CLOISTER_ASSIGN_OR_RETURN(auto tx, sql::Transaction::begin(db_));
+  CLOISTER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin(db_));
   CLOISTER_RETURN_IF_ERROR(audit::append(db_, event, clock_()));
   return tx.commit();
 }

@@ -20,7 +20,7 @@
 #include "kbs/audit_log.h"
 #include "kbs/data_dir.h"
 #include "kbs/key_material.h"
-#include "kbs/sqlite.h"
+#include "sqlite/database.h"
 
 namespace cloister::kbs {
 
@@ -81,7 +81,7 @@ class KeyStore {
   [[nodiscard]] std::int64_t now() const { return clock_(); }
 
  private:
-  KeyStore(sql::Database db, SecretBytes kek, Clock clock)
+  KeyStore(sqlite::Database db, SecretBytes kek, Clock clock)
       : db_(std::move(db)), kek_(std::move(kek)), clock_(std::move(clock)) {}
   Result<KeyInfo> add_key(const std::string& name, const KeySpec& spec, const SecretBytes& material,
                           const std::optional<nlohmann::json>& policy, const char* action);
@@ -90,7 +90,7 @@ class KeyStore {
                             std::int64_t version, ByteView material);
 
   std::mutex mutex_;  // one connection: statements and transactions must not interleave
-  sql::Database db_;
+  sqlite::Database db_;
   SecretBytes kek_;
   Clock clock_;
 };

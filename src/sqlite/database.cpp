@@ -1,10 +1,10 @@
-#include "kbs/sqlite.h"
+#include "sqlite/database.h"
 
 #include <sqlite3.h>
 
 #include <climits>
 
-namespace cloister::kbs::sql {
+namespace cloister::sqlite {
 
 namespace {
 
@@ -41,23 +41,33 @@ Result<Database> Database::open(const std::string& path) {
 }
 
 Status Database::exec(std::string_view sql) {
+  return sqlite::exec(db_.get(), sql, "key store");
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  return sqlite::prepare(db_.get(), sql, "key store");
+}
+
+Status exec(sqlite3* db, std::string_view sql, std::string_view what) {
   char* message = nullptr;
   const std::string text(sql);
-  if (sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+  if (sqlite3_exec(db, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     std::string detail = message != nullptr ? message : "unknown error";
     sqlite3_free(message);
-    return {ErrorCode::io_error, "key store: " + detail};
+    const int code = sqlite3_extended_errcode(db);
+    return {(code & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::conflict : ErrorCode::io_error,
+            std::string(what) + ": " + detail};
   }
   return Status::ok();
 }
 
-Result<Statement> Database::prepare(std::string_view sql) {
+Result<Statement> prepare(sqlite3* db, std::string_view sql, std::string_view what) {
   sqlite3_stmt* raw = nullptr;
   if (sql.size() > INT_MAX) return Status(ErrorCode::invalid_argument, "SQL too long");
-  if (sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK) {
-    return sqlite_error(db_.get(), "preparing a key store query");
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK) {
+    return sqlite_error(db, "preparing a " + std::string(what) + " query");
   }
-  return Statement(raw, db_.get());
+  return Statement(raw, db);
 }
 
 std::int64_t Database::changes() const {
@@ -160,4 +170,4 @@ Status Transaction::commit() {
   return Status::ok();
 }
 
-}  // namespace cloister::kbs::sql
+}  // namespace cloister::sqlite

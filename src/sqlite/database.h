@@ -14,9 +14,13 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace cloister::kbs::sql {
+namespace cloister::sqlite {
 
 class Statement;
+
+// On a connection the caller owns; `what` names the store in messages.
+Status exec(sqlite3* db, std::string_view sql, std::string_view what);
+Result<Statement> prepare(sqlite3* db, std::string_view sql, std::string_view what);
 
 class Database {
  public:
@@ -59,9 +63,10 @@ class Statement {
   [[nodiscard]] SecretBytes secret_blob(int column) const;
   [[nodiscard]] std::int64_t integer(int column) const;
   [[nodiscard]] bool is_null(int column) const;
+  [[nodiscard]] sqlite3_stmt* get() const { return stmt_.get(); }
 
  private:
-  friend class Database;
+  friend Result<Statement> prepare(sqlite3* db, std::string_view sql, std::string_view what);
   explicit Statement(sqlite3_stmt* statement, sqlite3* db) : stmt_(statement), db_(db) {}
   struct Finalizer {
     void operator()(sqlite3_stmt* statement) const;
@@ -86,4 +91,4 @@ class Transaction {
   Database* db_;
 };
 
-}  // namespace cloister::kbs::sql
+}  // namespace cloister::sqlite
