@@ -344,6 +344,14 @@ Status ContextChecker::check(std::size_t begin, std::size_t end, const Encrypted
       }
     }
   }
+  // cloister_like(c, p), as the LIKE rewrite writes it.
+  if (begin >= 2 && is_op(tok(begin - 1), "(") && tok(begin - 2).kind == TokenKind::identifier &&
+      iequals(tok(begin - 2).value, "cloister_like") && is_op(tok(end), ",") &&
+      tok(end + 1).kind == TokenKind::parameter && is_op(tok(end + 2), ")") && left_boundary(begin - 3) &&
+      right_boundary(end + 3)) {
+    CLOISTER_RETURN_IF_ERROR(require(use, Need::like, "LIKE"));
+    return operand_at(end + 1, end + 2, use, "LIKE");
+  }
   CLOISTER_ASSIGN_OR_RETURN(bool ok, positional(begin, end, use));
   if (ok) return Status::ok();
   CLOISTER_ASSIGN_OR_RETURN(ok, predicate(begin, end, use));

@@ -127,6 +127,11 @@ Status rewrite_create_table(StatementWalker& w, std::size_t i, Analysis& out) {
   for (std::size_t b = i + 1; b < close;) {
     std::size_t e = b;
     while (e < close && !(w.depth(e) == w.depth(i) + 1 && is_op(toks[e], ","))) ++e;
+    // A foreign key must not point at an encrypted column of another table.
+    for (std::size_t k = b; k < e; ++k) {
+      if (is_kw(toks[k], "REFERENCES"))
+        CLOISTER_RETURN_IF_ERROR(w.refuse_encrypted_names(k, e, "REFERENCES"));
+    }
     if (is_any_kw(toks[b], {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"})) {
       constraints.emplace_back(b, e);
     } else {

@@ -85,6 +85,7 @@ Status StatementWalker::walk_insert(std::size_t begin, std::size_t end) {
   scope.tables.push_back(table);
   TableRef excluded = table;
   excluded.alias = "excluded";
+  excluded.qualified_only = true;
   scope.tables.push_back(excluded);
   i = source_end;
   if (is_kw(toks_[i], "ON")) {
@@ -92,6 +93,15 @@ Status StatementWalker::walk_insert(std::size_t begin, std::size_t end) {
     while (e < end && !is_kw(toks_[e], "RETURNING")) e = skip_to_top_level(e + 1, end, 0);
     std::size_t set = i;
     while (set < e && !is_kw(toks_[set], "SET")) set = skip_to_top_level(set + 1, e, 0);
+    // ON CONFLICT (cols) WHERE expr DO ...: the target's WHERE is an expression too.
+    std::size_t target_where = i;
+    while (target_where < set && !is_kw(toks_[target_where], "WHERE") && !is_kw(toks_[target_where], "DO"))
+      target_where = skip_to_top_level(target_where + 1, set, 0);
+    if (target_where < set && is_kw(toks_[target_where], "WHERE")) {
+      std::size_t do_at = target_where;
+      while (do_at < set && !is_kw(toks_[do_at], "DO")) do_at = skip_to_top_level(do_at + 1, set, 0);
+      CLOISTER_RETURN_IF_ERROR(walk_expr(target_where + 1, do_at, scope, Clause::expression));
+    }
     if (set < e) {
       std::size_t where = set;
       while (where < e && !is_kw(toks_[where], "WHERE")) where = skip_to_top_level(where + 1, e, 0);

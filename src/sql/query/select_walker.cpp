@@ -77,14 +77,32 @@ Status StatementWalker::walk_select(std::size_t begin, std::size_t end, const Sc
     core_begin = j + 1;
   }
   cores.emplace_back(core_begin, end);
-  for (auto [b, e] : cores) {
-    CLOISTER_RETURN_IF_ERROR(walk_core(b, e, parent, may_output, compound_distinct));
+  std::vector<ResultItem> first;
+  for (std::size_t k = 0; k < cores.size(); ++k) {
+    std::vector<ResultItem> results;
+    CLOISTER_RETURN_IF_ERROR(
+        walk_core(cores[k].first, cores[k].second, parent, may_output, compound_distinct, results));
+    if (k == 0) {
+      first = std::move(results);
+      continue;
+    }
+    // A compound's column is encrypted alike in every core, or plaintext in all.
+    for (std::size_t c = 0; c < first.size() && c < results.size(); ++c) {
+      const auto& a = first[c].encrypted;
+      const auto& b = results[c].encrypted;
+      if (!a && !b) continue;
+      if (!a || !b || !same_encryption(a->encryption, b->encryption))
+        return refuse(
+            "result column " + std::to_string(c + 1) +
+            " of a compound SELECT must be encrypted alike (same key and encryption) in every part, "
+            "or plaintext in all");
+    }
   }
   return Status::ok();
 }
 
 Status StatementWalker::walk_core(std::size_t begin, std::size_t end, const Scope* parent, bool may_output,
-                                  bool compound_distinct) {
+                                  bool compound_distinct, std::vector<ResultItem>& results) {
   Scope scope;
   scope.parent = parent;
   scope.depth = depth_[begin];
@@ -114,6 +132,7 @@ Status StatementWalker::walk_core(std::size_t begin, std::size_t end, const Scop
       CLOISTER_RETURN_IF_ERROR(walk_from(marks[k] + 1, clause_end(k), scope));
   }
   CLOISTER_RETURN_IF_ERROR(collect_results(list_begin, list_end, scope));
+  results = scope.results;
   CLOISTER_RETURN_IF_ERROR(walk_expr(list_begin, list_end, scope, Clause::select_list));
   for (std::size_t k = 0; k + 1 < marks.size(); ++k) {
     const Token& t = toks_[marks[k]];
@@ -384,7 +403,21 @@ Status StatementWalker::walk_expr(std::size_t begin, std::size_t end, Scope& sco
       ++i;
       continue;
     }
-    CLOISTER_ASSIGN_OR_RETURN(auto use, resolve(scope, ref));
+    std::optional<EncryptedColumnUse> use;
+    bool by_alias = false;
+    if ((clause == Clause::order_by || clause == Clause::group_by) && ref.qualifier.empty()) {
+      // ORDER BY and GROUP BY take a result column's alias before a table's column.
+      for (const ResultItem& r : scope.results) {
+        if (!r.alias.empty() && iequals(r.alias, ref.column)) {
+          use = r.encrypted;
+          by_alias = true;
+          break;
+        }
+      }
+    }
+    if (!by_alias) {
+      CLOISTER_ASSIGN_OR_RETURN(use, resolve(scope, ref));
+    }
     if (use) {
       ContextChecker checker(*this, scope, clause);
       CLOISTER_RETURN_IF_ERROR(checker.check(ref.begin, ref.end, *use));

@@ -235,6 +235,7 @@ Result<std::optional<EncryptedColumnUse>> StatementWalker::resolve(const Scope& 
     const TableRef* owner = nullptr;
     bool opaque = false;
     for (const TableRef& t : s->tables) {
+      if (t.qualified_only) continue;
       if (!t.columns) {
         opaque = true;
         continue;

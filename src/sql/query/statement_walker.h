@@ -26,6 +26,7 @@ struct TableRef {
   // the catalog does not know, whose columns are plaintext (the analysis
   // refuses an encrypted column leaving a subquery, CTE or view).
   std::optional<std::vector<CatalogColumn>> columns;
+  bool qualified_only = false;  // `excluded` in an upsert: only excluded.c names it
   [[nodiscard]] const std::string& exposed_name() const { return alias.empty() ? name : alias; }
 };
 
@@ -105,8 +106,9 @@ class StatementWalker {
 
   // select_walker.cpp
   Status walk_select(std::size_t begin, std::size_t end, const Scope* parent, bool may_output);
+  // `results` receives the core's result columns.
   Status walk_core(std::size_t begin, std::size_t end, const Scope* parent, bool may_output,
-                   bool compound_distinct);
+                   bool compound_distinct, std::vector<ResultItem>& results);
   Status walk_from(std::size_t begin, std::size_t end, Scope& scope);
   Status join_columns(Scope& scope, const TableRef& right, const std::vector<std::string>& names);
   Status collect_results(std::size_t begin, std::size_t end, Scope& scope);

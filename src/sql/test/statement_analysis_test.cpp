@@ -210,6 +210,10 @@ TEST(StatementAnalysis, RangesAndOrderingOnEnclaveColumns) {
   EXPECT_TRUE(bound_to(a, 1, "salary"));
   a = ok("SELECT salary AS s FROM employees ORDER BY s");
   EXPECT_TRUE(column(a, "salary")->needs_enclave);
+  a = ok("SELECT salary AS id FROM employees WHERE id = ? ORDER BY id");
+  EXPECT_TRUE(bound_to(a, 1, ""));
+  EXPECT_TRUE(column(a, "salary")->needs_enclave);
+  a = ok("SELECT salary FROM employees UNION ALL SELECT budget FROM managers");
   a = ok("SELECT name, salary FROM employees ORDER BY 2");
   EXPECT_TRUE(column(a, "salary")->needs_enclave);
 }
@@ -240,6 +244,10 @@ TEST(StatementAnalysis, LikeIsRewritten) {
             "SELECT id FROM employees e WHERE NOT cloister_like(e.note, :p) OR NOT cloister_like(note, :p)");
   a = ok("SELECT id FROM plain WHERE a LIKE 'x%'");
   EXPECT_EQ(a.sqlite_sql, "SELECT id FROM plain WHERE a LIKE 'x%'");
+  // The rewritten form analyzes to the same thing.
+  a = ok("SELECT id FROM employees WHERE NOT cloister_like(note, ?)");
+  EXPECT_TRUE(bound_to(a, 1, "note"));
+  refused("SELECT id FROM employees WHERE cloister_like(ssn, ?)");
 }
 
 TEST(StatementAnalysis, NullTests) {
@@ -276,6 +284,11 @@ TEST(StatementAnalysis, InsertMapsValuesToColumns) {
   EXPECT_TRUE(bound_to(a, 6, "note"));
   a = ok("INSERT INTO employees (id, ssn) VALUES (?, ?) RETURNING id, ssn");
   EXPECT_TRUE(bound_to(a, 2, "ssn"));
+  a =
+      ok("INSERT INTO employees (id, ssn) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET ssn = excluded.ssn, "
+         "salary = ? WHERE salary < ?");
+  EXPECT_TRUE(bound_to(a, 3, "salary"));
+  EXPECT_TRUE(bound_to(a, 4, "salary"));
   a = ok("REPLACE INTO employees (id, bonus) VALUES (1, ?)");
   EXPECT_TRUE(bound_to(a, 1, "bonus"));
 }
@@ -385,6 +398,12 @@ TEST(StatementAnalysis, Refusals) {
   refused("CREATE VIEW v AS SELECT ssn FROM employees");
   refused("CREATE TABLE t2 AS SELECT salary FROM employees");
   refused("SELECT salary FROM employees UNION SELECT bonus FROM employees");
+  EXPECT_NE(refused("SELECT salary FROM employees UNION ALL SELECT bonus FROM employees").find("compound"),
+            std::string::npos);
+  refused("SELECT id FROM employees UNION ALL SELECT ssn FROM employees");
+  refused("SELECT id AS x, bonus AS y FROM employees ORDER BY y");
+  refused("INSERT INTO employees (id, ssn) VALUES (?, ?) ON CONFLICT (ssn) WHERE ssn > 5 DO NOTHING");
+  refused("CREATE TABLE t (a TEXT REFERENCES employees (ssn))");
   refused("SELECT * FROM employees WHERE salary > ? OVER ()");
   refused("SELECT * FROM employees e WHERE e.nosuch = ?");
   refused("SELECT * FROM employees WHERE (ssn, id) = (?, ?)");
