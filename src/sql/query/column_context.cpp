@@ -59,9 +59,9 @@ bool ContextChecker::right_boundary(std::size_t i) const {
   const Token& t = tok(i);
   if (i >= w_.stmt_end_ || t.kind == TokenKind::end || is_op(t, ")") || is_op(t, ";") || is_op(t, ","))
     return true;
-  return is_any_kw(t, {"AND",    "OR",    "THEN",   "GROUP",     "ORDER",     "LIMIT", "HAVING",
-                       "WINDOW", "UNION", "EXCEPT", "INTERSECT", "RETURNING", "JOIN",  "LEFT",
-                       "RIGHT",  "FULL",  "INNER",  "CROSS",     "NATURAL",   "WHERE"});
+  return is_any_kw(t, {"AND",   "OR",     "THEN",      "GROUP",     "ORDER", "LIMIT", "HAVING", "WINDOW",
+                       "UNION", "EXCEPT", "INTERSECT", "RETURNING", "JOIN",  "LEFT",  "RIGHT",  "FULL",
+                       "INNER", "CROSS",  "NATURAL",   "WHERE",     "FROM",  "DO"});
 }
 
 Status ContextChecker::require(const EncryptedColumnUse& use, Need need, std::string_view construct) {
@@ -311,7 +311,8 @@ Status ContextChecker::refusal(std::size_t begin, std::size_t end, const Encrypt
   if (is_arithmetic(prev) && !is_op(prev, "("))
     return refuse(use.table + "." + use.column + " is encrypted: '" + std::string(prev.text) +
                   "' is not supported on encrypted columns");
-  if (is_op(prev, "(") && begin >= 2 && tok(begin - 2).kind == TokenKind::identifier)
+  if (is_op(prev, "(") && begin >= 2 && tok(begin - 2).kind == TokenKind::identifier &&
+      (tok(begin - 2).quoted || !is_reserved_word(tok(begin - 2).text)))
     return refuse(use.table + "." + use.column + " is encrypted: function '" + tok(begin - 2).value +
                   "' is not supported on encrypted columns (only COUNT, and MIN/MAX with the enclave)");
   if (is_any_kw(next, {"GLOB", "REGEXP", "MATCH", "ESCAPE"}) || is_kw(tok(end + 1), "GLOB"))
