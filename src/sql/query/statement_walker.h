@@ -17,6 +17,8 @@ namespace cloister::sql::query {
 
 inline constexpr int kMaxNestingDepth = 64;
 inline constexpr int kMaxParameterIndex = 32766;  // SQLITE_MAX_VARIABLE_NUMBER
+// Each distinct name is looked up once in the catalog, as a possible table.
+inline constexpr std::size_t kMaxDistinctNames = 4096;
 
 // A table one SELECT core (or UPDATE/DELETE/INSERT) reads from.
 struct TableRef {
@@ -93,7 +95,7 @@ class StatementWalker {
   friend class ContextChecker;
 
   // statement_walker.cpp: scopes and names
-  void collect_encrypted_names();
+  Status collect_encrypted_names();
   [[nodiscard]] bool is_name(std::size_t i) const;
   [[nodiscard]] bool is_ref_start(std::size_t i) const;
   [[nodiscard]] bool operand_end(std::size_t i) const;  // token i can end an operand (before an alias)

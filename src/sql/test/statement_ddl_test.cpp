@@ -81,6 +81,8 @@ TEST(StatementAnalysisDdl, ColumnMasterKey) {
   a = ok("create column master key k2 with (key_path = 'p', key_store_provider_name = 'x');");
   EXPECT_TRUE(a.create_cmk->enclave_signature.empty());
   refused("CREATE COLUMN MASTER KEY k WITH (KEY_PATH = N'p')");
+  refused(
+      "CREATE COLUMN MASTER KEY k WITH (KEY_STORE_PROVIDER_NAME = N'x', KEY_PATH = N'p', KEY_PATH = N'q')");
   refused("CREATE COLUMN MASTER KEY k WITH (KEY_STORE_PROVIDER_NAME = N'x', KEY_PATH = N'p', FOO = 1)");
   refused(
       "CREATE COLUMN MASTER KEY k WITH (KEY_STORE_PROVIDER_NAME = N'x', KEY_PATH = N'p', "
