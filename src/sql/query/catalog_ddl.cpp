@@ -14,10 +14,6 @@
 namespace cloister::sql::query {
 namespace {
 
-Status refuse(std::string message) {
-  return error(ErrorCode::invalid_argument, std::move(message));
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

@@ -5,21 +5,6 @@
 #include "sql/query/statement_walker.h"
 
 namespace cloister::sql::query {
-namespace {
-
-Status refuse(std::string message) {
-  return error(ErrorCode::invalid_argument, std::move(message));
-}
-
-bool is_any_kw(const Token& t, std::initializer_list<const char*> words) {
-  for (const char* w : words) {
-    if (is_kw(t, w)) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 Status StatementWalker::walk_query(std::size_t begin, std::size_t end) {
   return walk_select(begin, end, nullptr, true);
 }

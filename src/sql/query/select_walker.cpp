@@ -8,10 +8,6 @@
 namespace cloister::sql::query {
 namespace {
 
-Status refuse(std::string message) {
-  return error(ErrorCode::invalid_argument, std::move(message));
-}
-
 bool is_select_start(const Token& t) {
   return is_kw(t, "SELECT") || is_kw(t, "WITH") || is_kw(t, "VALUES");
 }
@@ -369,7 +365,7 @@ Status StatementWalker::walk_expr(std::size_t begin, std::size_t end, Scope& sco
       i = match_[i] + 1;
       continue;
     }
-    if (is_kw(t, "AS") || is_kw(t, "COLLATE")) {  // an alias, a CAST type or a collation name
+    if ((is_kw(t, "AS") || is_kw(t, "COLLATE")) && is_name(i + 1)) {  // an alias, a CAST type or a collation
       i += 2;
       continue;
     }

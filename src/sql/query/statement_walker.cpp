@@ -6,14 +6,6 @@
 #include <charconv>
 
 namespace cloister::sql::query {
-namespace {
-
-Status refuse(std::string message) {
-  return error(ErrorCode::invalid_argument, std::move(message));
-}
-
-}  // namespace
-
 std::string describe(const EncryptedColumnUse& use) {
   return use.table + "." + use.column + " is encrypted (" +
          (use.encryption.encryption == EncryptionType::deterministic ? "DETERMINISTIC" : "RANDOMIZED") + ")";

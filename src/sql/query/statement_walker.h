@@ -171,6 +171,11 @@ class ContextChecker {
   Clause clause_;
 };
 
+// invalid_argument: how the analysis refuses a statement.
+inline Status refuse(std::string message) {
+  return error(ErrorCode::invalid_argument, std::move(message));
+}
+
 // "employees.salary is encrypted (RANDOMIZED)"
 std::string describe(const EncryptedColumnUse& use);
 bool same_encryption(const ColumnEncryption& a, const ColumnEncryption& b);

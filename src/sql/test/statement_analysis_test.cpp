@@ -243,6 +243,10 @@ TEST(StatementAnalysis, Refusals) {
   refused("SELECT ssn || 'x' FROM employees");
   EXPECT_NE(refused("SELECT abs(salary) FROM employees").find("function 'abs'"), std::string::npos);
   refused("SELECT SUM(salary) FROM employees");
+  EXPECT_NE(refused("SELECT * FROM employees WHERE like(?, note)").find("function 'like'"),
+            std::string::npos);
+  EXPECT_NE(refused("SELECT coalesce(1, salary) FROM employees").find("function 'coalesce'"),
+            std::string::npos);
   refused("SELECT max(salary, ?) FROM employees");
   EXPECT_NE(refused("SELECT * FROM employees WHERE ssn = ? COLLATE nocase").find("COLLATE"),
             std::string::npos);
