@@ -97,6 +97,8 @@ TEST(StatementAnalysis, RangesAndOrderingOnEnclaveColumns) {
   EXPECT_TRUE(bound_to(a, 1, ""));
   EXPECT_TRUE(column(a, "salary")->needs_enclave);
   a = ok("SELECT salary FROM employees UNION ALL SELECT budget FROM managers");
+  a = ok("SELECT * FROM employees ORDER BY 4");  // id, name, ssn, salary
+  EXPECT_TRUE(column(a, "salary")->needs_enclave);
   a = ok("SELECT name, salary FROM employees ORDER BY 2");
   EXPECT_TRUE(column(a, "salary")->needs_enclave);
 }
@@ -172,6 +174,13 @@ TEST(StatementAnalysis, InsertMapsValuesToColumns) {
          "salary = ? WHERE salary < ?");
   EXPECT_TRUE(bound_to(a, 3, "salary"));
   EXPECT_TRUE(bound_to(a, 4, "salary"));
+  a =
+      ok("INSERT INTO employees (id, salary, ssn) SELECT id, MAX(budget), mgr_ssn FROM managers WHERE title "
+         "= ?");
+  EXPECT_TRUE(bound_to(a, 1, ""));
+  EXPECT_TRUE(column(a, "budget")->needs_enclave);
+  a = ok("INSERT INTO employees SELECT * FROM employees WHERE ssn = ?");
+  EXPECT_TRUE(bound_to(a, 1, "ssn"));
   a = ok("REPLACE INTO employees (id, bonus) VALUES (1, ?)");
   EXPECT_TRUE(bound_to(a, 1, "bonus"));
 }
@@ -277,7 +286,11 @@ TEST(StatementAnalysis, Refusals) {
   refused("SELECT * FROM employees e JOIN managers m ON e.ssn = :x OR m.other_ssn = :x");
   refused("INSERT INTO employees (id, salary) VALUES (1, 5000)");
   refused("INSERT INTO employees (id, salary) VALUES (1, ? + 1)");
-  refused("INSERT INTO employees (id, salary) SELECT id, salary FROM employees");
+  refused("INSERT INTO employees (id, salary) SELECT id, bonus FROM employees");
+  refused("INSERT INTO employees (id, salary) SELECT salary, salary FROM employees");
+  refused("INSERT INTO employees (id, salary) SELECT id, ? FROM employees");
+  refused("INSERT INTO employees (id, ssn) SELECT * FROM (SELECT id, name FROM employees)");
+  refused("SELECT * FROM employees e JOIN employees f USING (id) ORDER BY 4");
   refused("UPDATE employees SET salary = salary + ?");
   refused("UPDATE employees SET salary = 5");
   refused("UPDATE employees SET name = ssn");
