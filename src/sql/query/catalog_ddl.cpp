@@ -7,15 +7,12 @@
 //   ... ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = k, ENCRYPTION_TYPE = DETERMINISTIC|RANDOMIZED,
 //     ALGORITHM = 'AEAD_AES_256_CBC_HMAC_SHA_256')
 #include <string>
+#include <vector>
 
 #include "sql/query/ddl.h"
 
 namespace cloister::sql::query {
 namespace {
-
-Status refuse(std::string message) {
-  return error(ErrorCode::invalid_argument, std::move(message));
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -61,8 +58,13 @@ Result<std::size_t> options(const StatementWalker& w, std::size_t open, F on) {
   CLOISTER_RETURN_IF_ERROR(expect_op(w, open, "("));
   const std::size_t close = w.match(open);
   std::size_t i = open + 1;
+  std::vector<std::string> seen;
   while (i < close) {
     CLOISTER_ASSIGN_OR_RETURN(std::string key, name_at(w, i, "an option name"));
+    for (const std::string& k : seen) {
+      if (iequals(k, key)) return refuse("option " + key + " given twice");
+    }
+    seen.push_back(key);
     CLOISTER_ASSIGN_OR_RETURN(std::size_t next, on(lowercase(key), i + 1));
     i = next;
     if (i < close) {

@@ -8,10 +8,6 @@
 namespace cloister::sql::query {
 namespace {
 
-Status refuse(std::string message) {
-  return error(ErrorCode::invalid_argument, std::move(message));
-}
-
 bool is_comparison(const Token& t) {
   for (const char* op : {"=", "==", "<>", "!=", "<", "<=", ">", ">="}) {
     if (is_op(t, op)) return true;
@@ -25,12 +21,6 @@ bool is_literal(const Token& t) {
   return t.kind == TokenKind::string || t.kind == TokenKind::number || t.kind == TokenKind::blob ||
          t.kind == TokenKind::hex || is_kw(t, "TRUE") || is_kw(t, "FALSE") || is_kw(t, "CURRENT_DATE") ||
          is_kw(t, "CURRENT_TIME") || is_kw(t, "CURRENT_TIMESTAMP");
-}
-bool is_any_kw(const Token& t, std::initializer_list<const char*> words) {
-  for (const char* w : words) {
-    if (is_kw(t, w)) return true;
-  }
-  return false;
 }
 bool is_arithmetic(const Token& t) {
   for (const char* op : {"+", "-", "*", "/", "%", "||", "&", "|", "~", "<<", ">>", "->", "->>"}) {
@@ -59,9 +49,9 @@ bool ContextChecker::right_boundary(std::size_t i) const {
   const Token& t = tok(i);
   if (i >= w_.stmt_end_ || t.kind == TokenKind::end || is_op(t, ")") || is_op(t, ";") || is_op(t, ","))
     return true;
-  return is_any_kw(t, {"AND",    "OR",    "THEN",   "GROUP",     "ORDER",     "LIMIT", "HAVING",
-                       "WINDOW", "UNION", "EXCEPT", "INTERSECT", "RETURNING", "JOIN",  "LEFT",
-                       "RIGHT",  "FULL",  "INNER",  "CROSS",     "NATURAL",   "WHERE"});
+  return is_any_kw(t, {"AND",   "OR",     "THEN",      "GROUP",     "ORDER", "LIMIT", "HAVING", "WINDOW",
+                       "UNION", "EXCEPT", "INTERSECT", "RETURNING", "JOIN",  "LEFT",  "RIGHT",  "FULL",
+                       "INNER", "CROSS",  "NATURAL",   "WHERE",     "FROM",  "DO"});
 }
 
 Status ContextChecker::require(const EncryptedColumnUse& use, Need need, std::string_view construct) {
@@ -311,9 +301,15 @@ Status ContextChecker::refusal(std::size_t begin, std::size_t end, const Encrypt
   if (is_arithmetic(prev) && !is_op(prev, "("))
     return refuse(use.table + "." + use.column + " is encrypted: '" + std::string(prev.text) +
                   "' is not supported on encrypted columns");
-  if (is_op(prev, "(") && begin >= 2 && tok(begin - 2).kind == TokenKind::identifier)
-    return refuse(use.table + "." + use.column + " is encrypted: function '" + tok(begin - 2).value +
-                  "' is not supported on encrypted columns (only COUNT, and MIN/MAX with the enclave)");
+  // Inside a function's arguments: name the function.
+  if (w_.depth_[begin] > 0) {
+    std::size_t open = begin;
+    while (open > 0 && !(is_op(tok(open - 1), "(") && w_.depth_[open - 1] == w_.depth_[begin] - 1)) --open;
+    if (open >= 2 && tok(open - 2).kind == TokenKind::identifier &&
+        (tok(open - 2).quoted || !is_reserved_word(tok(open - 2).text)))
+      return refuse(use.table + "." + use.column + " is encrypted: function '" + tok(open - 2).value +
+                    "' is not supported on encrypted columns (only COUNT, and MIN/MAX with the enclave)");
+  }
   if (is_any_kw(next, {"GLOB", "REGEXP", "MATCH", "ESCAPE"}) || is_kw(tok(end + 1), "GLOB"))
     return refuse(use.table + "." + use.column + " is encrypted: '" + std::string(next.text) +
                   "' is not supported on encrypted columns");

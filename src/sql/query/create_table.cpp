@@ -10,17 +10,6 @@
 namespace cloister::sql::query {
 namespace {
 
-Status refuse(std::string message) {
-  return error(ErrorCode::invalid_argument, std::move(message));
-}
-
-bool is_any_kw(const Token& t, std::initializer_list<const char*> words) {
-  for (const char* w : words) {
-    if (is_kw(t, w)) return true;
-  }
-  return false;
-}
-
 bool starts_constraint(const Token& t) {
   return is_any_kw(t, {"CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT", "COLLATE",
                        "REFERENCES", "GENERATED", "AS", "ENCRYPTED"});

@@ -5,21 +5,6 @@
 #include "sql/query/statement_walker.h"
 
 namespace cloister::sql::query {
-namespace {
-
-Status refuse(std::string message) {
-  return error(ErrorCode::invalid_argument, std::move(message));
-}
-
-bool is_any_kw(const Token& t, std::initializer_list<const char*> words) {
-  for (const char* w : words) {
-    if (is_kw(t, w)) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 Status StatementWalker::walk_query(std::size_t begin, std::size_t end) {
   return walk_select(begin, end, nullptr, true);
 }
@@ -74,10 +59,9 @@ Status StatementWalker::walk_insert(std::size_t begin, std::size_t end) {
   } else if (is_kw(toks_[i], "DEFAULT") && is_kw(toks_[i + 1], "VALUES")) {
     // nothing to check
   } else if (is_kw(toks_[i], "SELECT") || is_kw(toks_[i], "WITH")) {
-    if (any_encrypted)
-      return refuse("INSERT ... SELECT into " + table.name +
-                    ", which has encrypted columns, is not supported: insert parameters with VALUES");
-    CLOISTER_RETURN_IF_ERROR(walk_select(i, source_end, nullptr, false));
+    std::vector<ResultItem> results;
+    CLOISTER_RETURN_IF_ERROR(walk_select(i, source_end, nullptr, any_encrypted, &results));
+    if (any_encrypted) CLOISTER_RETURN_IF_ERROR(match_insert_select(table, names, results));
   } else {
     return refuse("syntax error: VALUES, SELECT or DEFAULT VALUES expected in INSERT");
   }
@@ -113,6 +97,34 @@ Status StatementWalker::walk_insert(std::size_t begin, std::size_t end) {
   if (is_kw(toks_[i], "RETURNING")) {
     scope.tables.pop_back();
     CLOISTER_RETURN_IF_ERROR(walk_expr(i + 1, end, scope, Clause::returning));
+  }
+  return Status::ok();
+}
+
+// INSERT ... SELECT: each encrypted target column gets a column encrypted
+// alike; plaintext targets get plaintext.
+Status StatementWalker::match_insert_select(const TableRef& table, const std::vector<std::string>& names,
+                                            const std::vector<ResultItem>& results) {
+  for (const ResultItem& r : results) {
+    if (r.uncertain)
+      return refuse(
+          "INSERT ... SELECT into " + table.name +
+          ", which has encrypted columns, must list the selected columns, not * over a subquery, CTE or "
+          "USING/NATURAL join");
+  }
+  if (results.size() != names.size())
+    return refuse("INSERT ... SELECT into " + table.name + ": " + std::to_string(results.size()) +
+                  " columns selected for " + std::to_string(names.size()));
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    CLOISTER_ASSIGN_OR_RETURN(auto target, resolve_in_table(table, names[k]));
+    const auto& source = results[k].encrypted;
+    if (!target && !source) continue;
+    if (!target) return refuse(describe(*source) + ": it cannot be stored in plaintext column " + names[k]);
+    if (!source || !same_encryption(source->encryption, target->encryption))
+      return refuse(describe(*target) +
+                    ": INSERT ... SELECT must give it a column encrypted with the same key, "
+                    "encryption type and SQL type");
+    record_use(*target, false);
   }
   return Status::ok();
 }

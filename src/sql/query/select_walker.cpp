@@ -8,10 +8,6 @@
 namespace cloister::sql::query {
 namespace {
 
-Status refuse(std::string message) {
-  return error(ErrorCode::invalid_argument, std::move(message));
-}
-
 bool is_select_start(const Token& t) {
   return is_kw(t, "SELECT") || is_kw(t, "WITH") || is_kw(t, "VALUES");
 }
@@ -54,8 +50,18 @@ Result<std::size_t> StatementWalker::walk_with(std::size_t begin, std::size_t en
   return i;
 }
 
-Status StatementWalker::walk_select(std::size_t begin, std::size_t end, const Scope* parent,
-                                    bool may_output) {
+bool uncertain_positions(const std::vector<ResultItem>& results) {
+  bool uncertain = false;
+  bool encrypted = false;
+  for (const ResultItem& r : results) {
+    uncertain = uncertain || r.uncertain;
+    encrypted = encrypted || r.encrypted.has_value();
+  }
+  return uncertain && encrypted;
+}
+
+Status StatementWalker::walk_select(std::size_t begin, std::size_t end, const Scope* parent, bool may_output,
+                                    std::vector<ResultItem>* first_results) {
   std::size_t i = begin;
   const int depth = depth_[begin];
   if (is_kw(toks_[i], "WITH")) {
@@ -86,6 +92,10 @@ Status StatementWalker::walk_select(std::size_t begin, std::size_t end, const Sc
       first = std::move(results);
       continue;
     }
+    if (uncertain_positions(first) || uncertain_positions(results))
+      return refuse(
+          "a compound SELECT with encrypted columns must list its columns, not * over a subquery, "
+          "CTE or USING/NATURAL join");
     // A compound's column is encrypted alike in every core, or plaintext in all.
     for (std::size_t c = 0; c < first.size() && c < results.size(); ++c) {
       const auto& a = first[c].encrypted;
@@ -98,6 +108,7 @@ Status StatementWalker::walk_select(std::size_t begin, std::size_t end, const Sc
             "or plaintext in all");
     }
   }
+  if (first_results != nullptr) *first_results = std::move(first);
   return Status::ok();
 }
 
@@ -188,6 +199,7 @@ Status StatementWalker::walk_from(std::size_t begin, std::size_t end, Scope& sco
     if (is_kw(toks_[i], "INDEXED") && is_kw(toks_[i + 1], "BY")) i += 3;
     if (is_kw(toks_[i], "NOT") && is_kw(toks_[i + 1], "INDEXED")) i += 2;
     if (natural) {
+      scope.merging_join = true;
       std::vector<std::string> names;
       if (table.columns) {
         for (const CatalogColumn& c : *table.columns) names.push_back(c.name);
@@ -202,6 +214,7 @@ Status StatementWalker::walk_from(std::size_t begin, std::size_t end, Scope& sco
       CLOISTER_RETURN_IF_ERROR(walk_expr(i + 1, e, scope, Clause::expression));
       i = e;
     } else if (is_kw(toks_[i], "USING") && is_op(toks_[i + 1], "(")) {
+      scope.merging_join = true;
       std::vector<std::string> names;
       for (std::size_t j = i + 2; j < match_[i + 1]; ++j) {
         if (is_name(j)) names.push_back(toks_[j].value);
@@ -285,9 +298,21 @@ Status StatementWalker::collect_results(std::size_t begin, std::size_t end, Scop
     if (is_op(toks_[i], "*") || (expr_end == i + 3 && is_op(toks_[i + 2], "*"))) {
       for (const TableRef& t : scope.tables) {
         if (expr_end == i + 3 && !iequals(t.exposed_name(), toks_[i].value)) continue;
-        if (!t.columns) continue;
+        if (t.qualified_only) continue;
+        if (!t.columns) {
+          ResultItem opaque;
+          opaque.uncertain = true;
+          scope.results.push_back(std::move(opaque));
+          continue;
+        }
+        const std::size_t first_of_table = scope.results.size();
         for (const CatalogColumn& c : *t.columns) {
-          if (!c.encryption) continue;
+          if (!c.encryption) {
+            ResultItem plain;
+            plain.alias = c.name;
+            scope.results.push_back(std::move(plain));
+            continue;
+          }
           EncryptedColumnUse use{t.name, c.name, *c.encryption, false};
           if (!scope.may_output_encrypted)
             return refuse(
@@ -310,6 +335,8 @@ Status StatementWalker::collect_results(std::size_t begin, std::size_t end, Scop
           star.encrypted = use;
           scope.results.push_back(std::move(star));
         }
+        if (scope.merging_join && first_of_table < scope.results.size())
+          scope.results[first_of_table].uncertain = true;
       }
     } else {
       std::size_t s = i;
@@ -343,6 +370,10 @@ Status StatementWalker::check_positional(std::size_t begin, std::size_t end, con
     if (text.size() > 6) continue;
     std::size_t n = 0;
     for (char c : text) n = c >= '0' && c <= '9' ? n * 10 + (c - '0') : 0;
+    if (uncertain_positions(scope.results))
+      return refuse(
+          "ORDER BY or GROUP BY a column number needs the columns listed, not * over a subquery, CTE "
+          "or USING/NATURAL join, when some are encrypted");
     if (n == 0 || n > scope.results.size() || !scope.results[n - 1].encrypted) continue;
     const EncryptedColumnUse& use = *scope.results[n - 1].encrypted;
     const bool order = clause == Clause::order_by;
@@ -369,7 +400,7 @@ Status StatementWalker::walk_expr(std::size_t begin, std::size_t end, Scope& sco
       i = match_[i] + 1;
       continue;
     }
-    if (is_kw(t, "AS") || is_kw(t, "COLLATE")) {  // an alias, a CAST type or a collation name
+    if ((is_kw(t, "AS") || is_kw(t, "COLLATE")) && is_name(i + 1)) {  // an alias, a CAST type or a collation
       i += 2;
       continue;
     }

@@ -17,11 +17,8 @@ std::string collation_name(std::uint32_t cek_id, SqlType type) {
 namespace {
 
 using query::is_kw;
+using query::refuse;
 using query::StatementWalker;
-
-Status refuse(std::string message) {
-  return error(ErrorCode::invalid_argument, std::move(message));
-}
 
 bool starts(const std::vector<query::Token>& t, std::size_t i, std::initializer_list<const char*> words) {
   for (const char* w : words) {

@@ -6,14 +6,6 @@
 #include <charconv>
 
 namespace cloister::sql::query {
-namespace {
-
-Status refuse(std::string message) {
-  return error(ErrorCode::invalid_argument, std::move(message));
-}
-
-}  // namespace
-
 std::string describe(const EncryptedColumnUse& use) {
   return use.table + "." + use.column + " is encrypted (" +
          (use.encryption.encryption == EncryptionType::deterministic ? "DETERMINISTIC" : "RANDOMIZED") + ")";
@@ -109,8 +101,7 @@ Status StatementWalker::prepare() {
     if (t.text != "?" && param_names_[index - 1].empty()) param_names_[index - 1] = name;
   }
   param_names_.resize(largest);
-  collect_encrypted_names();
-  return Status::ok();
+  return collect_encrypted_names();
 }
 
 const std::optional<std::vector<CatalogColumn>>& StatementWalker::table_columns(std::string_view name) {
@@ -125,18 +116,29 @@ const std::optional<std::vector<CatalogColumn>>& StatementWalker::table_columns(
 // Every name in the statement that the catalog knows as a table contributes
 // its encrypted columns' names: a reference to one of them that the analysis
 // cannot resolve is refused rather than passed to SQLite.
-void StatementWalker::collect_encrypted_names() {
+Status StatementWalker::collect_encrypted_names() {
   std::set<std::string> seen;
   for (std::size_t i = 0; i < stmt_end_; ++i) {
     const Token& t = toks_[i];
-    if (t.kind != TokenKind::identifier && t.kind != TokenKind::string) continue;
-    if (t.value.empty() || t.value.size() > 256 || !seen.insert(lowercase(t.value)).second) continue;
+    // Identifiers, and strings where SQLite may read them as a table name.
+    const bool name_string =
+        t.kind == TokenKind::string && i > 0 &&
+        (is_op(toks_[i + 1], ".") || is_kw(toks_[i - 1], "FROM") || is_kw(toks_[i - 1], "JOIN") ||
+         is_kw(toks_[i - 1], "INTO") || is_kw(toks_[i - 1], "UPDATE") || is_kw(toks_[i - 1], "TABLE") ||
+         is_kw(toks_[i - 1], "ON") || is_op(toks_[i - 1], ","));
+    if (t.kind != TokenKind::identifier && !name_string) continue;
+    if (t.kind == TokenKind::identifier && !t.quoted && is_reserved_word(t.text)) continue;
+    if (t.value.empty() || !seen.insert(lowercase(t.value)).second) continue;
+    if (seen.size() > kMaxDistinctNames)
+      return refuse("statement names too many distinct identifiers (more than " +
+                    std::to_string(kMaxDistinctNames) + ")");
     const auto& columns = table_columns(t.value);
     if (!columns) continue;
     for (const CatalogColumn& c : *columns) {
       if (c.encryption) encrypted_names_.insert(lowercase(c.name));
     }
   }
+  return Status::ok();
 }
 
 bool StatementWalker::is_name(std::size_t i) const {

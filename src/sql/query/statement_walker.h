@@ -17,6 +17,8 @@ namespace cloister::sql::query {
 
 inline constexpr int kMaxNestingDepth = 64;
 inline constexpr int kMaxParameterIndex = 32766;  // SQLITE_MAX_VARIABLE_NUMBER
+// Each distinct name is looked up once in the catalog, as a possible table.
+inline constexpr std::size_t kMaxDistinctNames = 4096;
 
 // A table one SELECT core (or UPDATE/DELETE/INSERT) reads from.
 struct TableRef {
@@ -34,7 +36,13 @@ struct TableRef {
 struct ResultItem {
   std::string alias;
   std::optional<EncryptedColumnUse> encrypted;
+  // From here on, positions are not known: `*` over a subquery or CTE, or
+  // over a USING/NATURAL join (which merges columns).
+  bool uncertain = false;
 };
+
+// True if a result column's position cannot be trusted and some result is encrypted.
+bool uncertain_positions(const std::vector<ResultItem>& results);
 
 struct Scope {
   const Scope* parent = nullptr;
@@ -43,6 +51,7 @@ struct Scope {
   std::vector<ResultItem> results;
   bool distinct = false;             // SELECT DISTINCT or a deduplicating compound
   bool may_output_encrypted = true;  // false inside subqueries, CTEs and views
+  bool merging_join = false;         // a USING or NATURAL join in FROM
 };
 
 enum class Clause { expression, select_list, returning, group_by, order_by, set, index_columns };
@@ -93,7 +102,7 @@ class StatementWalker {
   friend class ContextChecker;
 
   // statement_walker.cpp: scopes and names
-  void collect_encrypted_names();
+  Status collect_encrypted_names();
   [[nodiscard]] bool is_name(std::size_t i) const;
   [[nodiscard]] bool is_ref_start(std::size_t i) const;
   [[nodiscard]] bool operand_end(std::size_t i) const;  // token i can end an operand (before an alias)
@@ -105,7 +114,9 @@ class StatementWalker {
   void record_use(const EncryptedColumnUse& use, bool needs_enclave);
 
   // select_walker.cpp
-  Status walk_select(std::size_t begin, std::size_t end, const Scope* parent, bool may_output);
+  // `results`, if given, receives the first core's result columns.
+  Status walk_select(std::size_t begin, std::size_t end, const Scope* parent, bool may_output,
+                     std::vector<ResultItem>* results = nullptr);
   // `results` receives the core's result columns.
   Status walk_core(std::size_t begin, std::size_t end, const Scope* parent, bool may_output,
                    bool compound_distinct, std::vector<ResultItem>& results);
@@ -114,6 +125,8 @@ class StatementWalker {
   Status collect_results(std::size_t begin, std::size_t end, Scope& scope);
   Status check_positional(std::size_t begin, std::size_t end, const Scope& scope, Clause clause);
   Status walk_expr(std::size_t begin, std::size_t end, Scope& scope, Clause clause);
+  Status match_insert_select(const TableRef& table, const std::vector<std::string>& names,
+                             const std::vector<ResultItem>& results);
   Status walk_values(std::size_t begin, std::size_t end, const TableRef& table,
                      const std::vector<std::string>& names);
 
@@ -168,6 +181,11 @@ class ContextChecker {
   const Scope& scope_;
   Clause clause_;
 };
+
+// invalid_argument: how the analysis refuses a statement.
+inline Status refuse(std::string message) {
+  return error(ErrorCode::invalid_argument, std::move(message));
+}
 
 // "employees.salary is encrypted (RANDOMIZED)"
 std::string describe(const EncryptedColumnUse& use);

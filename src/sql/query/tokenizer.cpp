@@ -319,6 +319,13 @@ bool is_kw(const Token& t, std::string_view kw) {
   return t.kind == TokenKind::identifier && !t.quoted && iequals(t.text, kw);
 }
 
+bool is_any_kw(const Token& t, std::initializer_list<const char*> words) {
+  for (const char* w : words) {
+    if (is_kw(t, w)) return true;
+  }
+  return false;
+}
+
 bool is_op(const Token& t, std::string_view op) {
   return t.kind == TokenKind::op && t.text == op;
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,8 @@ std::string lowercase(std::string_view s);
 
 // True if `t` is the bare (unquoted) keyword `kw` (given in upper case).
 bool is_kw(const Token& t, std::string_view kw);
+// True if `t` is one of the bare keywords `words`.
+bool is_any_kw(const Token& t, std::initializer_list<const char*> words);
 // True if `t` is the operator or punctuation `op`.
 bool is_op(const Token& t, std::string_view op);
 
