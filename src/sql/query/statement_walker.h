@@ -17,6 +17,8 @@ namespace cloister::sql::query {
 
 inline constexpr int kMaxNestingDepth = 64;
 inline constexpr int kMaxParameterIndex = 32766;  // SQLITE_MAX_VARIABLE_NUMBER
+// End tokens appended after the statement, so the parts may look a few tokens ahead.
+inline constexpr std::size_t kLookahead = 8;
 // Each distinct name is looked up once in the catalog, as a possible table.
 inline constexpr std::size_t kMaxDistinctNames = 4096;
 
