@@ -146,8 +146,9 @@ class StatementWalker {
   std::map<std::size_t, EncryptedColumnUse> bound_;
   std::map<std::string, std::optional<std::vector<CatalogColumn>>> table_cache_;
   std::set<std::string>
-      encrypted_names_;              // lower-case names of encrypted columns of tables the statement names
-  std::set<std::string> cte_names_;  // lower case
+      encrypted_names_;  // lower-case names of encrypted columns of tables the statement names
+  std::set<std::size_t> walked_subqueries_;  // '(' of an IN (SELECT ...) already walked
+  std::set<std::string> cte_names_;          // lower case
   struct Edit {
     std::size_t offset;
     std::size_t length;
