@@ -186,10 +186,24 @@ Result<bool> ContextChecker::predicate(std::size_t begin, std::size_t end, const
   }
   if (is_kw(tok(i), "IN")) {
     CLOISTER_RETURN_IF_ERROR(require(use, Need::equality, "IN"));
-    if (!is_op(tok(i + 1), "(") || is_any_kw(tok(i + 2), {"SELECT", "WITH", "VALUES"}))
-      return refuse(describe(use) + ": IN needs a list of parameters, not a subquery or table");
+    if (!is_op(tok(i + 1), "("))
+      return refuse(describe(use) + ": IN needs a list of parameters or a subquery, not a table");
     const std::size_t close = w_.match_[i + 1];
     if (!right_boundary(close + 1)) return false;
+    if (is_any_kw(tok(i + 2), {"SELECT", "WITH"})) {
+      // c IN (SELECT d ...): one result column, encrypted like c. The
+      // subquery's own scope sees this one as its parent.
+      std::vector<ResultItem> results;
+      CLOISTER_RETURN_IF_ERROR(w_.walk_select(i + 2, close, &scope_, true, &results));
+      w_.walked_subqueries_.insert(i + 1);
+      if (results.size() != 1 || results[0].uncertain || !results[0].encrypted ||
+          !same_encryption(results[0].encrypted->encryption, use.encryption))
+        return refuse(describe(use) +
+                      ": IN (SELECT ...) must select one column encrypted with the same key, "
+                      "encryption type and SQL type");
+      return true;
+    }
+    if (is_kw(tok(i + 2), "VALUES")) return refuse(describe(use) + ": IN needs parameters, not VALUES");
     for (std::size_t j = i + 2; j < close;) {
       std::size_t item_end = j + 1;
       if (w_.is_ref_start(j) && !is_op(tok(j + 1), "(")) item_end = w_.parse_ref(j).end;

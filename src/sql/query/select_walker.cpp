@@ -396,7 +396,8 @@ Status StatementWalker::walk_expr(std::size_t begin, std::size_t end, Scope& sco
   while (i < end) {
     const Token& t = toks_[i];
     if (is_op(t, "(") && is_select_start(toks_[i + 1])) {
-      CLOISTER_RETURN_IF_ERROR(walk_select(i + 1, match_[i], &scope, false));
+      if (!walked_subqueries_.contains(i))
+        CLOISTER_RETURN_IF_ERROR(walk_select(i + 1, match_[i], &scope, false));
       i = match_[i] + 1;
       continue;
     }

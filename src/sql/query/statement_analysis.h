@@ -10,18 +10,23 @@
 //
 // Supported on an encrypted column `c` (p: a parameter ?, ?NNN, :name, @name,
 // $name; d: another column encrypted with the same key, type and encryption):
-//   deterministic:            c = p, c <> p, c != p, c IN (p, ...), c = d (joins),
-//                             c IS [NOT] NULL, GROUP BY c, DISTINCT c, COUNT(c),
-//                             CREATE INDEX on c, c in a result list
+//   deterministic:            c = p, c <> p, c != p, c IN (p, ...), c = d (joins, also
+//                             USING/NATURAL), c IN (SELECT d ...), c IS [NOT] NULL,
+//                             GROUP BY c, DISTINCT c, COUNT(c), COUNT(DISTINCT c),
+//                             CREATE INDEX on c, c in a result list or RETURNING
 //   randomized, enclave key:  all of the above, and < <= > >= BETWEEN p AND p,
 //                             [NOT] LIKE p, ORDER BY c [ASC|DESC], MIN(c), MAX(c)
 //   randomized, no enclave:   only IS [NULL], in a result list, and INSERT/UPDATE
 //                             values
-//   INSERT INTO t (cols) VALUES (p, ...), (...); UPDATE t SET c = p; NULL anywhere
-//   a value goes.
+//   INSERT INTO t (cols) VALUES (p, ...), (...); UPDATE t SET c = p (or = d); NULL anywhere
+//   a value goes; INSERT INTO t (cols) SELECT d, ... with each d encrypted like its c.
+// An encrypted column may not leave a subquery in FROM, a CTE or a view
+// (only the statement's own result list and `c IN (SELECT d ...)`), so a
+// table the catalog does not know is plaintext.
 // Rewritten: `c [NOT] LIKE p` on a randomized column becomes
-// `[NOT] cloister_like(c, p)`; the comparisons need no rewriting because the
-// column's collation (collation_name) sends them to the enclave.
+// `[NOT] cloister_like(c, p)` (accepted as input too); the comparisons need no
+// rewriting because the column's collation (collation_name) sends them to
+// the enclave.
 #pragma once
 
 #include <cstdint>
@@ -141,7 +146,9 @@ struct Analysis {
   // Cloister catalog statements (create_cmk ... alter_column_encryption).
   std::string sqlite_sql;
   std::vector<ParameterUse> parameters;  // every parameter, by index
-  std::vector<EncryptedColumnUse> columns;  // every encrypted column referenced
+  // Every encrypted column referenced (once per table.column; needs_enclave if
+  // any use needs it), including those a `*` selects.
+  std::vector<EncryptedColumnUse> columns;
   // DDL results: set for the matching kind.
   std::optional<CreateCmk> create_cmk;
   std::optional<CreateCek> create_cek;

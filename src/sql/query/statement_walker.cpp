@@ -17,7 +17,11 @@ bool same_encryption(const ColumnEncryption& a, const ColumnEncryption& b) {
 
 StatementWalker::StatementWalker(std::string_view sql, std::vector<Token> tokens, const Catalog& catalog,
                                  Analysis& out)
-    : sql_(sql), toks_(std::move(tokens)), catalog_(catalog), out_(out) {}
+    : sql_(sql), toks_(std::move(tokens)), catalog_(catalog), out_(out) {
+  // Lookahead past the statement's end reads end tokens, never past the vector.
+  const Token end = toks_.back();
+  toks_.insert(toks_.end(), kLookahead, end);
+}
 
 Status StatementWalker::prepare() {
   const std::size_t n = toks_.size();
@@ -26,10 +30,11 @@ Status StatementWalker::prepare() {
   between_and_.assign(n, false);
   param_index_.assign(n, 0);
   // One statement: any ';' must only be followed by more ';'.
-  stmt_end_ = n - 1;
-  for (std::size_t i = 0; i + 1 < n; ++i) {
+  const std::size_t last = n - 1 - kLookahead;  // the tokenizer's end token
+  stmt_end_ = last;
+  for (std::size_t i = 0; i < last; ++i) {
     if (!is_op(toks_[i], ";")) continue;
-    for (std::size_t j = i; j + 1 < n; ++j) {
+    for (std::size_t j = i; j < last; ++j) {
       if (!is_op(toks_[j], ";"))
         return refuse("only one statement at a time: a second statement follows ';'");
     }

@@ -17,6 +17,8 @@ namespace cloister::sql::query {
 
 inline constexpr int kMaxNestingDepth = 64;
 inline constexpr int kMaxParameterIndex = 32766;  // SQLITE_MAX_VARIABLE_NUMBER
+// End tokens appended after the statement, so the parts may look a few tokens ahead.
+inline constexpr std::size_t kLookahead = 8;
 // Each distinct name is looked up once in the catalog, as a possible table.
 inline constexpr std::size_t kMaxDistinctNames = 4096;
 
@@ -144,8 +146,9 @@ class StatementWalker {
   std::map<std::size_t, EncryptedColumnUse> bound_;
   std::map<std::string, std::optional<std::vector<CatalogColumn>>> table_cache_;
   std::set<std::string>
-      encrypted_names_;              // lower-case names of encrypted columns of tables the statement names
-  std::set<std::string> cte_names_;  // lower case
+      encrypted_names_;  // lower-case names of encrypted columns of tables the statement names
+  std::set<std::size_t> walked_subqueries_;  // '(' of an IN (SELECT ...) already walked
+  std::set<std::string> cte_names_;          // lower case
   struct Edit {
     std::size_t offset;
     std::size_t length;

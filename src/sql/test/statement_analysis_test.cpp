@@ -204,6 +204,13 @@ TEST(StatementAnalysis, SubqueriesHaveTheirOwnScope) {
       ok("SELECT name FROM employees WHERE id IN (SELECT id FROM managers WHERE mgr_ssn = ?) AND ssn = ?");
   EXPECT_TRUE(bound_to(a, 1, "mgr_ssn"));
   EXPECT_TRUE(bound_to(a, 2, "ssn"));
+  a =
+      ok("SELECT name FROM employees e WHERE e.ssn IN (SELECT mgr_ssn FROM managers WHERE budget > ?) AND id "
+         "= ?");
+  EXPECT_TRUE(bound_to(a, 1, "budget"));
+  EXPECT_TRUE(bound_to(a, 2, ""));
+  a = ok("SELECT id FROM employees WHERE salary NOT IN (SELECT MAX(budget) FROM managers)");
+  EXPECT_TRUE(column(a, "budget")->needs_enclave);
   a = ok("SELECT name FROM employees e WHERE EXISTS (SELECT 1 FROM managers m WHERE m.mgr_ssn = e.ssn)");
   ASSERT_NE(column(a, "mgr_ssn"), nullptr);
   a =
@@ -271,7 +278,12 @@ TEST(StatementAnalysis, Refusals) {
   refused("SELECT * FROM employees WHERE ssn = ? = ?");
   refused("SELECT * FROM employees WHERE ssn IS ?");
   refused("SELECT * FROM employees WHERE ssn = NULL");
-  refused("SELECT * FROM employees WHERE ssn IN (SELECT mgr_ssn FROM managers)");
+  refused("SELECT * FROM employees WHERE ssn IN (SELECT other_ssn FROM managers)");
+  refused("SELECT * FROM employees WHERE ssn IN (SELECT mgr_ssn, id FROM managers)");
+  refused("SELECT * FROM employees WHERE ssn IN (SELECT title FROM managers)");
+  refused("SELECT * FROM employees WHERE id IN (SELECT mgr_ssn FROM managers)");
+  refused("SELECT * FROM employees WHERE ssn IN (SELECT mgr_ssn FROM managers) + 1");
+  refused("SELECT * FROM employees WHERE ssn IN (VALUES (?))");
   refused("SELECT * FROM employees WHERE ssn IN (?, 'x')");
   refused("SELECT * FROM employees WHERE note LIKE 'a%'");
   refused("SELECT * FROM employees WHERE note LIKE ? ESCAPE '!'");
