@@ -17,7 +17,13 @@ std::size_t cost(std::size_t cell, std::size_t plaintext) {
 
 PlaintextCache::PlaintextCache(Limits limits)
     : max_entries_per_shard_(std::max<std::size_t>(1, limits.max_entries / kShards)),
-      max_bytes_per_shard_(std::max<std::size_t>(1, limits.max_bytes / kShards)) {}
+      max_bytes_per_shard_(std::max<std::size_t>(1, limits.max_bytes / kShards)),
+      seen_slots_(limits.seen_slots),
+      seen_(limits.seen_slots == 0 ? nullptr : new std::atomic<std::uint64_t>[limits.seen_slots]()) {
+  // Buckets for a full shard up front (8 bytes each): growing by rehashing
+  // would cost more than a decryption per insert.
+  for (Shard& shard : shards_) shard.entries.reserve(max_entries_per_shard_);
+}
 
 PlaintextCache::Shard& PlaintextCache::shard_for(std::string_view key) const {
   // Cells carry a random IV and an HMAC tag, so any of their bytes spread
@@ -43,11 +49,21 @@ void PlaintextCache::evict_oldest(Shard& shard) {
   shard.entries.erase(found);  // the plaintext is wiped when its last reader lets go
 }
 
+bool PlaintextCache::offered_before(std::uint64_t key_generation, std::string_view key) {
+  if (seen_slots_ == 0) return true;
+  const std::uint64_t hash = std::hash<std::string_view>{}(key) ^ (key_generation * 0x9e3779b97f4a7c15ull);
+  const std::uint64_t fingerprint = hash | 1;  // never the empty 0
+  std::atomic<std::uint64_t>& slot = seen_[hash % seen_slots_];
+  if (slot.load(std::memory_order_relaxed) == fingerprint) return true;
+  slot.store(fingerprint, std::memory_order_relaxed);
+  return false;
+}
+
 void PlaintextCache::insert(std::uint64_t key_generation, ByteView cell, Plaintext plaintext) {
   if (plaintext == nullptr) return;
   const std::string_view key = as_key(cell);
   const std::size_t entry_cost = cost(cell.size(), plaintext->size());
-  if (entry_cost > max_bytes_per_shard_) return;
+  if (entry_cost > max_bytes_per_shard_ || !offered_before(key_generation, key)) return;
   Shard& shard = shard_for(key);
   Plaintext replaced;  // freed after the lock is released
   std::lock_guard lock(shard.mutex);

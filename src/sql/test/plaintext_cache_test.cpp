@@ -25,7 +25,7 @@ PlaintextCache::Plaintext plaintext(std::uint32_t n) {
 }
 
 TEST(PlaintextCache, FindsWhatWasInsertedUnderTheSameKeyGeneration) {
-  PlaintextCache cache;
+  PlaintextCache cache(PlaintextCache::Limits{.seen_slots = 0});
   const Bytes a = cell(1);
   EXPECT_EQ(cache.find(1, a), nullptr);
   cache.insert(1, a, plaintext(1));
@@ -45,7 +45,8 @@ TEST(PlaintextCache, FindsWhatWasInsertedUnderTheSameKeyGeneration) {
 }
 
 TEST(PlaintextCache, StaysWithinItsBoundsEvictingTheOldest) {
-  PlaintextCache cache(PlaintextCache::Limits{.max_entries = 1600, .max_bytes = std::size_t{1} << 30});
+  PlaintextCache cache(
+      PlaintextCache::Limits{.max_entries = 1600, .max_bytes = std::size_t{1} << 30, .seen_slots = 0});
   std::vector<Bytes> cells;
   for (std::uint32_t i = 0; i < 5000; ++i) {
     cells.push_back(cell(i));
@@ -58,14 +59,16 @@ TEST(PlaintextCache, StaysWithinItsBoundsEvictingTheOldest) {
   for (std::uint32_t i = 0; i < 1000; ++i) old_kept += cache.find(1, cells[i]) != nullptr ? 1 : 0;
   EXPECT_EQ(old_kept, 0u) << "the oldest went first";
 
-  PlaintextCache small(PlaintextCache::Limits{.max_entries = 1'000'000, .max_bytes = 16 * 4096});
+  PlaintextCache small(
+      PlaintextCache::Limits{.max_entries = 1'000'000, .max_bytes = 16 * 4096, .seen_slots = 0});
   for (std::uint32_t i = 0; i < 5000; ++i) small.insert(1, cell(i), plaintext(i));
   EXPECT_LE(small.bytes(), std::size_t{16} * 4096);
   EXPECT_GT(small.size(), 100u);
 }
 
 TEST(PlaintextCache, ConcurrentReadersAndWriters) {
-  PlaintextCache cache(PlaintextCache::Limits{.max_entries = 2000, .max_bytes = std::size_t{1} << 30});
+  PlaintextCache cache(
+      PlaintextCache::Limits{.max_entries = 2000, .max_bytes = std::size_t{1} << 30, .seen_slots = 0});
   std::vector<Bytes> cells;
   for (std::uint32_t i = 0; i < 4000; ++i) cells.push_back(cell(i));
   std::atomic<int> wrong{0};
@@ -87,6 +90,21 @@ TEST(PlaintextCache, ConcurrentReadersAndWriters) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_LE(cache.size(), 2000u);
+}
+
+TEST(PlaintextCache, AdmitsACellTheSecondTimeItIsOffered) {
+  PlaintextCache cache;  // the default: admission on second sight
+  const Bytes a = cell(1);
+  cache.insert(1, a, plaintext(1));
+  EXPECT_EQ(cache.find(1, a), nullptr) << "a cell decrypted once is not cached";
+  cache.insert(1, a, plaintext(1));
+  ASSERT_NE(cache.find(1, a), nullptr);
+  EXPECT_EQ(cache.find(1, a)->view()[0], 1);
+  const Bytes b = cell(2);
+  cache.insert(1, b, plaintext(2));
+  cache.insert(2, b, plaintext(2));  // another key generation is another cell
+  EXPECT_EQ(cache.find(2, b), nullptr);
+  EXPECT_EQ(cache.size(), 1u);
 }
 
 TEST(KeyTable, InstallsAddsAndReplaces) {
