@@ -93,3 +93,41 @@ struct TransformCell {
 };
 
 }  // namespace cloister::sql
+
+namespace cloister::sql {
+
+// Batched forms, for full scans: the server evaluates a predicate over a
+// whole column in a few calls instead of one call per row. signs[i * bounds
+// + j] compares cells[i] with bounds[j] (-1, 0, 1); a cell that fails its
+// tag or is empty (NULL) gets kBatchCellFailed (and for LIKE, not a match)
+// rather than failing the batch, so the server can name its row.
+inline constexpr std::int8_t kBatchCellFailed = 2;
+inline constexpr std::size_t kMaxBatchCells = 65536;
+
+struct CompareCellsBatch {
+  static constexpr std::uint32_t id = kSqlCallIdBase + 6;
+  std::uint32_t cek_id = 0;
+  std::uint8_t sql_type = 0;
+  std::vector<Bytes> bounds;  // at most 16
+  std::vector<Bytes> cells;   // at most kMaxBatchCells
+  CLOISTER_FIELDS(cek_id, sql_type, bounds, cells)
+  struct Reply {
+    std::vector<std::int8_t> signs;
+    CLOISTER_FIELDS(signs)
+  };
+};
+
+struct LikeCellsBatch {
+  static constexpr std::uint32_t id = kSqlCallIdBase + 7;
+  std::uint32_t cek_id = 0;
+  std::uint8_t sql_type = 0;
+  Bytes pattern;
+  std::vector<Bytes> cells;
+  CLOISTER_FIELDS(cek_id, sql_type, pattern, cells)
+  struct Reply {
+    std::vector<std::int8_t> matches;  // 1 match, 0 no match, kBatchCellFailed
+    CLOISTER_FIELDS(matches)
+  };
+};
+
+}  // namespace cloister::sql
