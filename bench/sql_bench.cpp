@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
   EnclaveOptions options;
   options.call_mode = CallMode::switchless;
   auto enclave = must(EnclaveHost::launch(image, options), "launching the SQL enclave");
-  TempDir dir;
+  cloister::testing::TempDir dir;
   Side plain(dir.sub("plain.db"), enclave.get(), false);
   Side encrypted(dir.sub("encrypted.db"), enclave.get(), true);
 

@@ -122,7 +122,7 @@ int run_audit(const ClientArgs& client, bool verify, bool local, const std::stri
     // Reads the store directly, without the KEK: audit rows hold no secrets.
     const DataDirPaths paths = cloister::kbs::data_dir_paths(client.data_dir);
     if (!platform::path_exists(paths.database)) return fail("no key store at " + paths.database);
-    auto db = cloister::kbs::sqlite::Database::open(paths.database);
+    auto db = cloister::sqlite::Database::open(paths.database);
     if (!db.is_ok()) return fail(db.status().message());
     if (verify) {
       auto verified = cloister::kbs::audit::verify(*db);

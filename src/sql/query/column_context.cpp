@@ -225,7 +225,10 @@ Result<bool> ContextChecker::predicate(std::size_t begin, std::size_t end, const
     std::string text = negated ? "NOT cloister_like(" : "cloister_like(";
     text += std::string(
         w_.sql_.substr(first.offset, tok(end - 1).offset + tok(end - 1).text.size() - first.offset));
-    text += ", " + std::string(pattern.text) + ")";
+    // The key and type ride along: the function gets values only, and the
+    // enclave needs to know which key opens them and how to compare.
+    text += ", " + std::string(pattern.text) + ", " + std::to_string(use.encryption.cek_id) + ", '" +
+            std::string(to_string(use.encryption.sql_type)) + "')";
     w_.edits_.push_back({first.offset, span_end - first.offset, std::move(text)});
     return true;
   }
@@ -354,11 +357,14 @@ Status ContextChecker::check(std::size_t begin, std::size_t end, const Encrypted
       }
     }
   }
-  // cloister_like(c, p), as the LIKE rewrite writes it.
+  // cloister_like(c, p, <key id>, '<type>'), as the LIKE rewrite writes it,
+  // with the key and type of c itself.
   if (begin >= 2 && is_op(tok(begin - 1), "(") && tok(begin - 2).kind == TokenKind::identifier &&
       iequals(tok(begin - 2).value, "cloister_like") && is_op(tok(end), ",") &&
-      tok(end + 1).kind == TokenKind::parameter && is_op(tok(end + 2), ")") && left_boundary(begin - 3) &&
-      right_boundary(end + 3)) {
+      tok(end + 1).kind == TokenKind::parameter && is_op(tok(end + 2), ",") &&
+      tok(end + 3).text == std::to_string(use.encryption.cek_id) && is_op(tok(end + 4), ",") &&
+      tok(end + 5).text == "'" + std::string(to_string(use.encryption.sql_type)) + "'" &&
+      is_op(tok(end + 6), ")") && left_boundary(begin - 3) && right_boundary(end + 7)) {
     CLOISTER_RETURN_IF_ERROR(require(use, Need::like, "LIKE"));
     return operand_at(end + 1, end + 2, use, "LIKE");
   }

@@ -32,7 +32,9 @@ Result<BoundKind> bind_json_value(sqlite3_stmt* statement, int index, const nloh
     return Status(ErrorCode::invalid_argument,
                   where + ": a value is null or one of {\"int\"}, {\"real\"}, {\"text\"}, {\"blob\"}, {\"cell\"}");
   }
-  const auto& [kind, content] = *value.items().begin();
+  const auto member = value.begin();
+  const std::string& kind = member.key();
+  const nlohmann::json& content = member.value();
   if (kind == "int" && content.is_number_integer()) {
     CLOISTER_RETURN_IF_ERROR(bind_result(statement, sqlite3_bind_int64(statement, index, content.get<std::int64_t>()), index));
     return BoundKind::plain;

@@ -121,18 +121,21 @@ TEST(StatementAnalysis, GroupByDistinctAndInLists) {
 
 TEST(StatementAnalysis, LikeIsRewritten) {
   Analysis a = ok("SELECT id FROM employees WHERE note LIKE ? AND id = 1");
-  EXPECT_EQ(a.sqlite_sql, "SELECT id FROM employees WHERE cloister_like(note, ?) AND id = 1");
+  EXPECT_EQ(a.sqlite_sql, "SELECT id FROM employees WHERE cloister_like(note, ?, 1, 'varchar') AND id = 1");
   EXPECT_TRUE(bound_to(a, 1, "note"));
   EXPECT_TRUE(column(a, "note")->needs_enclave);
   a = ok("SELECT id FROM employees e WHERE e.note NOT LIKE :p OR NOT note LIKE :p");
   EXPECT_EQ(a.sqlite_sql,
-            "SELECT id FROM employees e WHERE NOT cloister_like(e.note, :p) OR NOT cloister_like(note, :p)");
+            "SELECT id FROM employees e WHERE NOT cloister_like(e.note, :p, 1, 'varchar') OR NOT "
+            "cloister_like(note, :p, 1, 'varchar')");
   a = ok("SELECT id FROM plain WHERE a LIKE 'x%'");
   EXPECT_EQ(a.sqlite_sql, "SELECT id FROM plain WHERE a LIKE 'x%'");
   // The rewritten form analyzes to the same thing.
-  a = ok("SELECT id FROM employees WHERE NOT cloister_like(note, ?)");
+  a = ok("SELECT id FROM employees WHERE NOT cloister_like(note, ?, 1, 'varchar')");
   EXPECT_TRUE(bound_to(a, 1, "note"));
-  refused("SELECT id FROM employees WHERE cloister_like(ssn, ?)");
+  refused("SELECT id FROM employees WHERE cloister_like(ssn, ?, 1, 'varchar')");
+  refused("SELECT id FROM employees WHERE cloister_like(note, ?)");
+  refused("SELECT id FROM employees WHERE cloister_like(note, ?, 2, 'varchar')");
 }
 
 TEST(StatementAnalysis, NullTests) {
