@@ -1,6 +1,7 @@
 #include "sql/client/shell_support.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <sstream>
@@ -99,6 +100,23 @@ Result<NamedParam> parse_param(std::string_view text) {
     return NamedParam{name, std::move(bytes).value()};
   }
   return Status(ErrorCode::invalid_argument, "parameter " + name + ": unknown type " + type + form);
+}
+
+std::vector<NamedParam> params_used_by(std::string_view sql, const std::vector<NamedParam>& params) {
+  auto is_name_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+  };
+  std::vector<NamedParam> used;
+  for (const auto& param : params) {
+    for (auto at = sql.find(param.first); at != std::string_view::npos; at = sql.find(param.first, at + 1)) {
+      const auto end = at + param.first.size();
+      if (end == sql.size() || !is_name_char(sql[end])) {
+        used.push_back(param);
+        break;
+      }
+    }
+  }
+  return used;
 }
 
 Result<std::array<std::uint8_t, 32>> parse_id_hex(std::string_view text, std::string_view what) {

@@ -23,6 +23,10 @@ Result<std::pair<std::string, std::uint16_t>> parse_host_port(std::string_view t
 // nvarchar), blob (varbinary; value in hex) or null (no value).
 Result<NamedParam> parse_param(std::string_view text);
 
+// The parameters whose name occurs in `sql` (so one --param list serves
+// several statements).
+std::vector<NamedParam> params_used_by(std::string_view sql, const std::vector<NamedParam>& params);
+
 // 32 bytes as 64 hex digits (a signer id or measurement).
 Result<std::array<std::uint8_t, 32>> parse_id_hex(std::string_view text, std::string_view what);
 

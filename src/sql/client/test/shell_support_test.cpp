@@ -97,3 +97,20 @@ TEST(ShellSupport, FormatsTables) {
 
 }  // namespace
 }  // namespace cloister::sql::client
+
+namespace cloister::sql::client {
+namespace {
+
+TEST(ShellSupport, ParamsUsedByAStatement) {
+  const std::vector<NamedParam> params = {
+      {"@lo", std::int64_t{1}}, {"@lower", std::int64_t{2}}, {"@hi", std::int64_t{3}}};
+  auto used = params_used_by("SELECT * FROM t WHERE a BETWEEN @lo AND @hi", params);
+  ASSERT_EQ(used.size(), 2u);
+  EXPECT_EQ(used[0].first, "@lo");
+  EXPECT_EQ(used[1].first, "@hi");
+  EXPECT_EQ(params_used_by("SELECT @lower", params).size(), 1u);
+  EXPECT_TRUE(params_used_by("SELECT 1", params).empty());
+}
+
+}  // namespace
+}  // namespace cloister::sql::client
