@@ -168,6 +168,15 @@ int run_dba(const DbaArgs& args) {
                       "AND name NOT LIKE 'cloister_%' ORDER BY name");
   if (!tables.is_ok()) return fail(tables.status().message());
   const auto encrypted = encrypted_columns(raw);
+  auto indexes = query(raw,
+                       "SELECT name, tbl_name AS table_name, sql FROM sqlite_master WHERE type = 'index' "
+                       "AND sql IS NOT NULL AND tbl_name NOT LIKE 'cloister_%' ORDER BY tbl_name, name");
+  if (indexes.is_ok() && !indexes->values.empty() && args.table.empty()) {
+    std::cout
+        << "Indexes (an index on an encrypted column is sorted by plaintext order, which it reveals):\n";
+    print(*indexes);
+    std::cout << "\n";
+  }
   bool found = args.table.empty();
   for (const auto& row : tables->values) {
     const std::string& name = row[0];

@@ -363,7 +363,13 @@ Result<ResultSet> Connection::Impl::attempt(std::string_view sql,
     CLOISTER_RETURN_IF_ERROR(ensure_enclave(needed));
     CLOISTER_ASSIGN_OR_RETURN(reply, call("POST", "/execute", request));
   }
-  if (!reply.ok()) return server_error(reply, "executing the statement");
+  if (!reply.ok()) {
+    // The columns' encryption may have changed since the statement was
+    // described (another client altered them): describe it afresh next time.
+    if (auto described = descriptions_.find(sql); reply.status == 400 && described != descriptions_.end())
+      descriptions_.erase(described);
+    return server_error(reply, "executing the statement");
+  }
   track_transaction(sql);
   CLOISTER_ASSIGN_OR_RETURN(client::ExecuteReply parsed, client::parse_execute_reply(reply.body));
   return decode(parsed);

@@ -194,3 +194,40 @@ TEST_F(ConnectionTest, OpensANewSessionWhenTheOldOneIsGone) {
 
 }  // namespace
 }  // namespace cloister::sql::client::testing
+
+namespace cloister::sql::client::testing {
+namespace {
+
+TEST_F(ConnectionTest, AttestsThroughAttestd) {
+  start();
+  FakeAttestd attestd;
+  std::ofstream(root_ + "/attestd.pem") << attestd.cert_pem();
+  auto opts = options();
+  opts.attestation.mode = AttestationMode::attestd;
+  opts.attestation.platform_ca_files.clear();
+  opts.attestation.attestd_url = attestd.url();
+  opts.attestation.attestd_cert_file = root_ + "/attestd.pem";
+  opts.attestation.attestd_issuer = "fake";
+  auto connection = Connection::open(opts);
+  auto rows = range(*connection, 0, 100000);
+  ASSERT_TRUE(rows.is_ok()) << rows.status().to_string();
+  EXPECT_EQ(attestd.calls, 1);
+  EXPECT_EQ(server_->key_calls, 1);
+
+  // A token signed by another key, and a debug enclave: refused.
+  FakeAttestd impostor;
+  opts.attestation.attestd_url = impostor.url();
+  auto other = Connection::open(opts);
+  auto refused = range(*other, 0, 100000);
+  EXPECT_EQ(refused.status().code(), ErrorCode::verification_failed);
+  EXPECT_NE(refused.status().message().find("--attestd-cert"), std::string::npos)
+      << refused.status().message();
+  opts.attestation.attestd_url = attestd.url();
+  server_->set_debug(true);
+  auto debug = Connection::open(opts);
+  EXPECT_NE(range(*debug, 0, 100000).status().message().find("debug"), std::string::npos);
+  EXPECT_EQ(server_->key_calls, 1);
+}
+
+}  // namespace
+}  // namespace cloister::sql::client::testing

@@ -209,3 +209,47 @@ void FakeServer::routes() {
 }
 
 }  // namespace cloister::sql::client::testing
+
+namespace cloister::sql::client::testing {
+
+FakeAttestd::FakeAttestd() {
+  key_ = crypto::PrivateKey::generate(crypto::KeyType::ec_p256).value().clone();
+  crypto::CertificateRequest request;
+  request.subject_common_name = "fake attestd signing key";
+  cert_ = crypto::issue_certificate(request, key_.public_key(), key_, nullptr).value().clone();
+  server_.Post("/attest/Cloister", [this](const httplib::Request& http, httplib::Response& response) {
+    ++calls;
+    auto body = nlohmann::json::parse(http.body);
+    auto evidence =
+        attest::parse_evidence(from_base64url(body["evidence"].get<std::string>()).value()).value();
+    const std::string runtime_b64 = body["runtimeData"]["data"].get<std::string>();
+    auto runtime = from_base64url(runtime_b64).value();
+    const auto now = attest::testing::unix_ms_now() / 1000;
+    const EnclaveIdentity& id = evidence.report.identity;
+    nlohmann::json claims = {{"iss", "fake"},
+                             {"iat", now},
+                             {"nbf", now},
+                             {"exp", now + 3600},
+                             {"nonce", body["nonce"]},
+                             {"x-ms-sgx-is-debuggable", id.debug},
+                             {"x-ms-sgx-mrsigner", to_hex(id.signer)},
+                             {"x-ms-sgx-mrenclave", to_hex(id.measurement)},
+                             {"x-ms-sgx-ehd", runtime_b64},
+                             {"x-ms-runtime", nlohmann::json::parse(runtime.begin(), runtime.end())},
+                             {"x-cloister-isolation", "process"},
+                             {"x-cloister-development-platform", evidence.report.development_platform}};
+    jose::SignOptions options;
+    options.kid = jose::thumbprint(key_.public_key()).value();
+    answer(response, 200, {{"token", jose::sign_jwt(claims, key_, options).value()}});
+  });
+  port_ = server_.bind_to_any_port("127.0.0.1");
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+FakeAttestd::~FakeAttestd() {
+  server_.stop();
+  thread_.join();
+}
+
+}  // namespace cloister::sql::client::testing

@@ -78,3 +78,27 @@ class FakeServer {
 };
 
 }  // namespace cloister::sql::client::testing
+
+namespace cloister::sql::client::testing {
+
+// A stand-in for `cloister attestd` (plain HTTP): POST /attest/Cloister
+// answers a token signed with its key, carrying the report's claims as
+// attestd does. It does not verify the evidence: the driver's checks are
+// what is tested.
+class FakeAttestd {
+ public:
+  FakeAttestd();
+  ~FakeAttestd();
+  [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  [[nodiscard]] std::string cert_pem() const { return *cert_.to_pem(); }
+  std::atomic<int> calls{0};
+
+ private:
+  crypto::PrivateKey key_;
+  crypto::Certificate cert_;
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace cloister::sql::client::testing
