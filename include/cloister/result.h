@@ -25,7 +25,10 @@ enum class ErrorCode {
   enclave_busy,        // all enclave threads are in use
   unknown_call,        // no handler for that call id
   internal,
+  failed_precondition,  // the call needs state that is not there yet (e.g. a key not yet installed)
 };
+// The highest code: a peer's status code past it is unknown here.
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::failed_precondition;
 
 const char* to_string(ErrorCode code);
 

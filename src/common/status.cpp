@@ -38,6 +38,8 @@ const char* to_string(ErrorCode code) {
       return "conflict";
     case ErrorCode::internal:
       return "internal error";
+    case ErrorCode::failed_precondition:
+      return "failed precondition";
   }
   return "unknown error";
 }

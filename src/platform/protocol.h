@@ -62,7 +62,8 @@ struct LaunchReply {
 
 inline Status status_from(std::uint32_t code, const std::string& message) {
   if (code == 0) return Status::ok();
-  if (code > static_cast<std::uint32_t>(ErrorCode::internal))
+  // A code this side does not know (a newer peer) becomes internal.
+  if (code > static_cast<std::uint32_t>(kLastErrorCode))
     code = static_cast<std::uint32_t>(ErrorCode::internal);
   return Status(static_cast<ErrorCode>(code), message);
 }

@@ -43,6 +43,8 @@ class CellKey {
   [[nodiscard]] Bytes deterministic_iv(ByteView plaintext) const;
 
  private:
+  friend class CellDecryptor;  // prepares OpenSSL state from the derived keys (cell_decryptor.h)
+
   CellKey(SecretBytes enc_key, SecretBytes mac_key, SecretBytes iv_key)
       : enc_key_(std::move(enc_key)), mac_key_(std::move(mac_key)), iv_key_(std::move(iv_key)) {}
 

@@ -14,8 +14,10 @@
 // them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cloister/bytes.h"
@@ -38,6 +40,27 @@ struct KeyRelease {
   std::string database_id;
   std::vector<ReleasedKey> keys;
 };
+
+// Bounds on a release: enough for any real database, small enough that a
+// hostile document cannot exhaust the enclave.
+inline constexpr std::size_t kMaxReleasedKeys = 256;
+inline constexpr std::size_t kMaxDatabaseIdSize = 128;      // hex digits
+inline constexpr std::size_t kMaxKeyReleaseNameSize = 512;  // cek_name, provider, key_path (bytes)
+inline constexpr std::size_t kMaxCmkPublicKeySize = 4096;   // DER
+inline constexpr std::size_t kMaxCmkSignatureSize = 2048;   // RSA-16384
+
+// The document's JSON text (what seal_key_release encrypts), after checking
+// the bounds and types parse_key_release_document enforces. Holds the keys.
+Result<SecretBytes> key_release_document(const KeyRelease& release);
+// The document's JSON, strictly: an object with exactly the members above
+// (no others, none repeated), every field typed and bounded, cek_ids non-zero
+// and distinct, each key 32 bytes. decode_error or out_of_range otherwise.
+// Signatures are not checked here (verify_key_release does).
+Result<KeyRelease> parse_key_release_document(std::string_view json);
+// Each key's CMK signature, with allow_enclave_computations = true:
+// permission_denied naming the CEK and CMK whose key is not enclave-enabled
+// (or whose signature is not the CMK's).
+Status verify_key_release(const KeyRelease& release);
 
 // Client side: the JWE for `enclave_key` (from the verified runtime data).
 Result<std::string> seal_key_release(const KeyRelease& release, const crypto::PublicKey& enclave_key);

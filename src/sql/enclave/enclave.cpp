@@ -1,0 +1,162 @@
+// The SQL server's enclave (enclave_calls.h): holds the column encryption keys
+// clients release to it, and compares, matches and transforms cells for the
+// host without ever giving it a key. Every comparison is one ecall, so the
+// decryption keys are prepared once (cell_decryptor.h) and decrypted cells
+// are cached (plaintext_cache.h).
+#include "cloister/enclave.h"
+
+#include <mutex>
+
+#include "crypto/rng.h"
+#include "sql/enclave/key_table.h"
+#include "sql/enclave/plaintext_cache.h"
+#include "sql/enclave_calls.h"
+#include "sql/key_release.h"
+#include "sql/sql_value.h"
+
+namespace {
+
+using namespace cloister;
+using namespace cloister::sql;
+
+KeyTable& keys() {
+  static KeyTable table;
+  return table;
+}
+
+PlaintextCache& cache() {
+  static PlaintextCache plaintexts;
+  return plaintexts;
+}
+
+// Random per launch: a client that sees it change releases its keys again.
+const Bytes& instance_id() {
+  static const Bytes id = [] {
+    Result<Bytes> random = crypto::random_bytes(16);
+    return random.is_ok() ? std::move(random).value() : Bytes{};
+  }();
+  return id;
+}
+
+Result<SqlType> column_type(std::uint8_t code) {
+  if (code < static_cast<std::uint8_t>(SqlType::int32) ||
+      code > static_cast<std::uint8_t>(SqlType::varbinary)) {
+    return error(ErrorCode::invalid_argument, "unknown sql_type " + std::to_string(code));
+  }
+  return static_cast<SqlType>(code);
+}
+
+Result<HeldKey> key_for(std::uint32_t cek_id) {
+  HeldKey held = keys().find(cek_id);
+  if (held.key == nullptr) {
+    return error(ErrorCode::failed_precondition, "no key for CEK " + std::to_string(cek_id) +
+                                                     ": a client must release it to this enclave first");
+  }
+  return held;
+}
+
+// The plaintext of `cell` under `held`, from the cache or decrypted (and then
+// cached: the tag has verified).
+Result<PlaintextCache::Plaintext> open_cell(const HeldKey& held, std::uint32_t cek_id, ByteView cell,
+                                            const char* operand) {
+  if (auto cached = cache().find(held.generation, cell)) return cached;
+  Result<SecretBytes> plaintext = held.key->decrypt(cell);
+  if (!plaintext.is_ok()) {
+    return plaintext.status().with_context(std::string("cell ") + operand + " under CEK " +
+                                           std::to_string(cek_id));
+  }
+  auto shared = std::make_shared<const SecretBytes>(std::move(plaintext).value());
+  cache().insert(held.generation, cell, shared);
+  return shared;
+}
+
+Result<InstallKeys::Reply> install_keys(const InstallKeys& request) {
+  const crypto::PrivateKey& instance_key = enclave::instance_key();
+  if (!instance_key.valid()) return error(ErrorCode::internal, "the enclave has no instance key");
+  CLOISTER_ASSIGN_OR_RETURN(KeyRelease release, open_key_release(request.jwe, instance_key));
+  std::vector<std::pair<std::uint32_t, CellDecryptor>> prepared;
+  prepared.reserve(release.keys.size());
+  for (const ReleasedKey& key : release.keys) {
+    Result<CellDecryptor> decryptor = CellDecryptor::create(key.key);
+    if (!decryptor.is_ok()) return decryptor.status().with_context("CEK " + std::to_string(key.cek_id));
+    prepared.emplace_back(key.cek_id, std::move(decryptor).value());
+  }
+  InstallKeys::Reply reply;
+  reply.installed = keys().install(release.database_id, std::move(prepared));
+  // Plaintexts cached under replaced keys can no longer be found (the cache is
+  // keyed by key generation); clearing wipes them now rather than on eviction.
+  cache().clear();
+  return reply;
+}
+
+Result<KeyStatus::Reply> key_status(const KeyStatus& /*request*/) {
+  KeyStatus::Reply reply;
+  reply.cek_ids = keys().ids();
+  reply.instance_id = instance_id();
+  return reply;
+}
+
+Result<CompareCells::Reply> compare_cells(const CompareCells& request) {
+  CLOISTER_ASSIGN_OR_RETURN(SqlType type, column_type(request.sql_type));
+  CLOISTER_ASSIGN_OR_RETURN(HeldKey held, key_for(request.cek_id));
+  CLOISTER_ASSIGN_OR_RETURN(auto a, open_cell(held, request.cek_id, request.a, "a"));
+  CLOISTER_ASSIGN_OR_RETURN(auto b, open_cell(held, request.cek_id, request.b, "b"));
+  CLOISTER_ASSIGN_OR_RETURN(int result, compare_plaintext(type, a->view(), b->view()));
+  return CompareCells::Reply{.result = result};
+}
+
+Result<LikeCells::Reply> like_cells(const LikeCells& request) {
+  CLOISTER_ASSIGN_OR_RETURN(SqlType type, column_type(request.sql_type));
+  CLOISTER_ASSIGN_OR_RETURN(HeldKey held, key_for(request.cek_id));
+  CLOISTER_ASSIGN_OR_RETURN(auto value, open_cell(held, request.cek_id, request.value, "value"));
+  CLOISTER_ASSIGN_OR_RETURN(auto pattern, open_cell(held, request.cek_id, request.pattern, "pattern"));
+  CLOISTER_ASSIGN_OR_RETURN(bool matches, like_plaintext(type, value->view(), pattern->view()));
+  return LikeCells::Reply{.matches = matches};
+}
+
+Result<TransformCell::Reply> transform_cell(const TransformCell& request) {
+  CLOISTER_ASSIGN_OR_RETURN(SqlType type, column_type(request.sql_type));
+  if (request.from_cek_id == 0 && request.to_cek_id == 0) {
+    return error(ErrorCode::invalid_argument, "TransformCell from plaintext to plaintext does nothing");
+  }
+  if (request.to_cek_id != 0 && request.to_encryption > 1) {
+    return error(ErrorCode::invalid_argument, "to_encryption is 0 (deterministic) or 1 (randomized), not " +
+                                                  std::to_string(request.to_encryption));
+  }
+  PlaintextCache::Plaintext plaintext;
+  if (request.from_cek_id == 0) {
+    plaintext = std::make_shared<const SecretBytes>(ByteView(request.value));
+  } else {
+    CLOISTER_ASSIGN_OR_RETURN(HeldKey from, key_for(request.from_cek_id));
+    CLOISTER_ASSIGN_OR_RETURN(plaintext, open_cell(from, request.from_cek_id, request.value, "value"));
+  }
+  // Only well-formed values of the column's type are (re-)encrypted.
+  Result<SqlValue> value = deserialize_plaintext(type, plaintext->view());
+  if (!value.is_ok())
+    return value.status().with_context("the value is not a " + std::string(to_string(type)));
+  if (auto* text = std::get_if<std::string>(&*value)) secure_wipe(text->data(), text->size());
+  if (auto* bytes = std::get_if<Bytes>(&*value)) secure_wipe(bytes->data(), bytes->size());
+
+  TransformCell::Reply reply;
+  if (request.to_cek_id == 0) {
+    const ByteView view = plaintext->view();
+    reply.value.assign(view.begin(), view.end());
+    return reply;
+  }
+  CLOISTER_ASSIGN_OR_RETURN(HeldKey to, key_for(request.to_cek_id));
+  const EncryptionType encryption =
+      request.to_encryption == 0 ? EncryptionType::deterministic : EncryptionType::randomized;
+  CLOISTER_ASSIGN_OR_RETURN(reply.value, to.key->key().encrypt(plaintext->view(), encryption));
+  return reply;
+}
+
+}  // namespace
+
+CLOISTER_ENCLAVE(sql_enclave) {
+  (void)instance_id();  // drawn at start, so every KeyStatus of this launch agrees
+  enclave.on<InstallKeys>(install_keys);
+  enclave.on<KeyStatus>(key_status);
+  enclave.on<CompareCells>(compare_cells);
+  enclave.on<LikeCells>(like_cells);
+  enclave.on<TransformCell>(transform_cell);
+}
