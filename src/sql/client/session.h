@@ -1,0 +1,73 @@
+// The state behind a Connection: the pinned transport and server session,
+// statement descriptions, column keys, and the attested enclave session.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cloister/sql_client.h"
+#include "sql/client/attestation.h"
+#include "sql/client/column_keys.h"
+#include "sql/client/protocol.h"
+#include "sql/client/transport.h"
+
+namespace cloister::sql {
+
+class Connection::Impl {
+ public:
+  explicit Impl(ConnectionOptions options) : options_(std::move(options)), keys_(options_.key_stores) {}
+  ~Impl();
+
+  Status connect();
+  // One statement with one parameter list (batch false) or many (batch true).
+  Result<ResultSet> run(std::string_view sql, const std::vector<std::vector<SqlValue>>& params, bool batch,
+                        const std::vector<NamedParam>* named);
+
+  [[nodiscard]] bool in_transaction() const { return in_transaction_; }
+  [[nodiscard]] const std::string& enclave_instance() const { return enclave_instance_; }
+
+ private:
+  Status open_session();
+  Result<client::JsonReply> call(const std::string& method, const std::string& path,
+                                 const nlohmann::json& body);
+  Result<const client::Description*> describe(std::string_view sql);
+  Result<ResultSet> attempt(std::string_view sql, const std::vector<std::vector<SqlValue>>& params,
+                            bool batch, const std::vector<NamedParam>* named);
+  Result<nlohmann::json> encode_params(const client::Description* description,
+                                       const std::vector<SqlValue>& values);
+  Status ensure_enclave(const std::vector<std::uint32_t>& cek_ids);
+  Status attest_enclave();
+  Status release_keys(const std::vector<std::uint32_t>& cek_ids);
+  Result<ResultSet> decode(const client::ExecuteReply& reply);
+  void track_transaction(std::string_view sql);
+  void forget_enclave();
+
+  ConnectionOptions options_;
+  std::unique_ptr<client::PinnedTransport> transport_;
+  std::string session_;
+  std::string database_;
+  std::optional<client::EnclaveVerifier> verifier_;
+  Status verifier_error_;
+  client::ColumnKeys keys_;
+  std::map<std::string, client::Description, std::less<>> descriptions_;
+  std::optional<crypto::PublicKey> enclave_key_;
+  std::string enclave_instance_;
+  std::set<std::uint32_t> released_;
+  bool in_transaction_ = false;
+};
+
+// Status from a server error answer, with the server's code and message.
+Status server_error(const client::JsonReply& reply, std::string_view what);
+
+// The first keyword of a statement, upper-cased (comments and space skipped).
+std::string first_keyword(std::string_view sql);
+
+// Parameter values by SQLite index from named values, per the description.
+Result<std::vector<SqlValue>> bind_named(const client::Description& description,
+                                         const std::vector<NamedParam>& named);
+
+}  // namespace cloister::sql

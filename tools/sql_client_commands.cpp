@@ -1,0 +1,189 @@
+// cloister sql shell: the client driver from the command line. Statements
+// come from -e/--execute or standard input (ending with ';'); parameters
+// that meet encrypted columns are encrypted here, results decrypted here, and
+// column keys go to the server's enclave only after its attestation verified.
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cloister/sql_client.h"
+#include "common/encoding.h"
+#include "sql/client/shell_support.h"
+#include "tools/command_registry.h"
+
+namespace cloister::cli {
+namespace {
+
+using sql::client::StatementSplitter;
+
+struct ShellArgs {
+  std::string server;
+  std::string server_cert;
+  std::vector<std::string> cmk_stores;
+  std::string attestation = "evidence";
+  std::vector<std::string> platform_cas;
+  std::string enclave_signer;
+  std::string enclave_image;
+  bool allow_development_platform = false;
+  bool allow_debug = false;
+  std::string attestd_url;
+  std::string attestd_cert;
+  std::string attestd_ca;
+  std::string attestd_issuer;
+  bool no_column_encryption = false;
+  std::vector<std::string> statements;
+  std::vector<std::string> params;
+};
+
+Result<sql::ConnectionOptions> connection_options(const ShellArgs& args) {
+  sql::ConnectionOptions options;
+  CLOISTER_ASSIGN_OR_RETURN(auto address, sql::client::parse_host_port(args.server));
+  options.host = address.first;
+  options.port = address.second;
+  options.server_cert_file = args.server_cert;
+  options.column_encryption = !args.no_column_encryption;
+  for (const auto& directory : args.cmk_stores) {
+    CLOISTER_ASSIGN_OR_RETURN(auto store, sql::KeyStoreProvider::key_file_store(directory));
+    options.key_stores.push_back(std::move(store));
+  }
+  auto& attestation = options.attestation;
+  attestation.mode =
+      args.attestation == "attestd" ? sql::AttestationMode::attestd : sql::AttestationMode::evidence;
+  attestation.platform_ca_files = args.platform_cas;
+  attestation.allow_development_platform = args.allow_development_platform;
+  attestation.allow_debug = args.allow_debug;
+  attestation.attestd_url = args.attestd_url;
+  attestation.attestd_cert_file = args.attestd_cert;
+  attestation.attestd_tls_ca_file = args.attestd_ca;
+  attestation.attestd_issuer = args.attestd_issuer;
+  if (!args.enclave_signer.empty()) {
+    CLOISTER_ASSIGN_OR_RETURN(attestation.signer,
+                              sql::client::parse_id_hex(args.enclave_signer, "--enclave-signer"));
+  }
+  if (!args.enclave_image.empty()) {
+    CLOISTER_ASSIGN_OR_RETURN(auto identity, sql::client::identity_of_image(args.enclave_image));
+    if (attestation.signer && *attestation.signer != identity.second) {
+      return Status(ErrorCode::invalid_argument, "--enclave-signer " + args.enclave_signer +
+                                                     " is not the signer of --enclave-image (" +
+                                                     to_hex(identity.second) + ")");
+    }
+    attestation.measurement = identity.first;
+    attestation.signer = identity.second;
+  }
+  return options;
+}
+
+// Runs one statement and prints its result or its error; false on error.
+bool run_statement(sql::Connection& connection, const std::string& statement,
+                   const std::vector<sql::NamedParam>& params) {
+  auto used = sql::client::params_used_by(statement, params);
+  auto result = used.empty() ? connection.execute(statement) : connection.execute(statement, used);
+  if (!result.is_ok()) {
+    std::cerr << "error: " << result.status().message() << "\n";
+    return false;
+  }
+  std::cout << sql::client::format_result(*result) << std::flush;
+  return true;
+}
+
+// Statements from standard input; with a terminal, a prompt and a
+// continuation prompt. Errors are printed and the shell goes on.
+int run_interactive(sql::Connection& connection, const std::vector<sql::NamedParam>& params) {
+  const bool tty = ::isatty(STDIN_FILENO) != 0;
+  StatementSplitter splitter;
+  bool failed = false;
+  std::string line;
+  if (tty) std::cout << "Connected. End statements with ';'. .quit or Ctrl-D leaves.\n";
+  while (true) {
+    if (tty) std::cout << (splitter.rest().empty() ? "cloister-sql> " : "         ...> ") << std::flush;
+    if (!std::getline(std::cin, line)) break;
+    if (splitter.rest().empty() && (line == ".quit" || line == ".exit" || line == "\\q")) break;
+    splitter.feed(line + "\n");
+    while (auto statement = splitter.next())
+      failed = !run_statement(connection, *statement, params) || failed;
+  }
+  if (!splitter.rest().empty()) failed = !run_statement(connection, splitter.rest(), params) || failed;
+  if (tty) std::cout << "\n";
+  return failed && !tty ? 1 : 0;
+}
+
+int run_shell(const ShellArgs& args) {
+  std::vector<sql::NamedParam> params;
+  for (const auto& text : args.params) {
+    auto param = sql::client::parse_param(text);
+    if (!param.is_ok()) return fail(param.status().message());
+    params.push_back(std::move(param).value());
+  }
+  auto options = connection_options(args);
+  if (!options.is_ok()) return fail(options.status().message());
+  auto connection = sql::Connection::open(std::move(options).value());
+  if (!connection.is_ok()) {
+    return fail(connection.status().message(),
+                "check --server and --server-cert (the certificate `cloister sql serve` wrote)");
+  }
+  if (args.statements.empty()) return run_interactive(*connection, params);
+  for (const auto& text : args.statements) {
+    StatementSplitter splitter;
+    splitter.feed(text);
+    std::vector<std::string> statements;
+    while (auto statement = splitter.next()) statements.push_back(std::move(*statement));
+    if (!splitter.rest().empty()) statements.push_back(splitter.rest());
+    for (const auto& statement : statements) {
+      if (!run_statement(*connection, statement, params)) return 1;
+    }
+  }
+  return 0;
+}
+
+void add_shell_command(CLI::App& root) {
+  CLI::App* sql = root.get_subcommand("sql");
+  auto args = std::make_shared<ShellArgs>();
+  auto* shell = sql->add_subcommand(
+      "shell",
+      "Run statements against `cloister sql serve`, encrypting parameters and decrypting results here");
+  shell->add_option("--server", args->server, "The server, HOST:PORT")->required();
+  shell->add_option("--server-cert", args->server_cert, "The server's TLS certificate (PEM), pinned")
+      ->required()
+      ->check(CLI::ExistingFile);
+  shell->add_option("--cmk-store", args->cmk_stores, "Column master key store directory (CLOISTER_KEY_FILE)")
+      ->check(CLI::ExistingDirectory);
+  shell
+      ->add_option("--attestation", args->attestation,
+                   "How the enclave is verified: evidence (against --platform-ca) or attestd (a token)")
+      ->check(CLI::IsMember({"evidence", "attestd"}))
+      ->capture_default_str();
+  shell
+      ->add_option("--platform-ca", args->platform_cas,
+                   "Trusted platform operator CA (PEM or DER); repeatable")
+      ->check(CLI::ExistingFile);
+  shell->add_option("--enclave-signer", args->enclave_signer, "Expected enclave signer id, 64 hex digits");
+  shell
+      ->add_option("--enclave-image", args->enclave_image,
+                   "Signed enclave image: its measurement and signer are expected")
+      ->check(CLI::ExistingFile);
+  shell->add_flag("--allow-development-platform", args->allow_development_platform,
+                  "Accept evidence from the in-process development platform (development only)");
+  shell->add_flag("--allow-debug-enclave", args->allow_debug,
+                  "Accept a debug enclave (its memory is readable by the host: never in production)");
+  shell->add_option("--attestd", args->attestd_url, "attestd URL (with --attestation attestd)");
+  shell->add_option("--attestd-cert", args->attestd_cert, "attestd's token signing certificate (PEM)")
+      ->check(CLI::ExistingFile);
+  shell->add_option("--attestd-ca", args->attestd_ca, "CA (PEM) to trust for an https attestd URL")
+      ->check(CLI::ExistingFile);
+  shell->add_option("--attestd-issuer", args->attestd_issuer, "Required token issuer (iss)");
+  shell->add_flag("--no-column-encryption", args->no_column_encryption,
+                  "Send parameters as given and show encrypted cells as bytes");
+  shell->add_option("-e,--execute", args->statements,
+                    "Run this SQL and exit (repeatable); otherwise read stdin");
+  shell->add_option("--param", args->params,
+                    "A parameter, @name=type:value (type int, real, text, blob as hex, or null); repeatable");
+  shell->callback([args] { exit_code() = run_shell(*args); });
+}
+
+const RegisterSubcommands kRegisterShell(add_shell_command);
+
+}  // namespace
+}  // namespace cloister::cli
