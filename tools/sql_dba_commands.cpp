@@ -4,6 +4,7 @@
 // bytes they are; the catalog shows which keys exist, wrapped.
 #include <sqlite3.h>
 
+#include <cctype>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -42,6 +43,12 @@ std::string quote_identifier(const std::string& name) {
   return quoted + "\"";
 }
 
+// The catalog's names compare case-insensitively (COLLATE NOCASE), as SQL's do.
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
 std::string hex_prefix(ByteView bytes) {
   std::string text = "0x" + to_hex(bytes.subspan(0, std::min(bytes.size(), kHexPrefixBytes)));
   if (bytes.size() > kHexPrefixBytes) text += "... (" + std::to_string(bytes.size()) + " bytes)";
@@ -76,7 +83,8 @@ Result<Rows> query(sqlite3* db, const std::string& sql, const std::set<std::stri
       } else {
         std::string text(reinterpret_cast<const char*>(sqlite3_column_text(raw, c)),
                          static_cast<std::size_t>(sqlite3_column_bytes(raw, c)));
-        if (encrypted_columns.count(rows.names[static_cast<std::size_t>(c)]) != 0 && type == SQLITE_TEXT) {
+        if (encrypted_columns.count(lower(rows.names[static_cast<std::size_t>(c)])) != 0 &&
+            type == SQLITE_TEXT) {
           auto cell = from_base64(text);
           if (cell.is_ok()) text = hex_prefix(*cell);
         }
@@ -111,7 +119,7 @@ std::map<std::string, std::set<std::string>> encrypted_columns(sqlite3* db) {
   if (!has_table(db, "cloister_column")) return columns;
   auto rows = query(db, "SELECT table_name, column_name FROM cloister_column");
   if (!rows.is_ok()) return columns;
-  for (const auto& row : rows->values) columns[row[0]].insert(row[1]);
+  for (const auto& row : rows->values) columns[lower(row[0])].insert(lower(row[1]));
   return columns;
 }
 
@@ -184,7 +192,7 @@ int run_dba(const DbaArgs& args) {
     found = true;
     auto count = query(raw, "SELECT count(*) FROM " + quote_identifier(name));
     std::cout << "Table " << name << " (" << (count.is_ok() ? count->values[0][0] : "?") << " rows";
-    const auto columns = encrypted.find(name);
+    const auto columns = encrypted.find(lower(name));
     if (columns != encrypted.end()) {
       std::cout << "; encrypted:";
       for (const auto& column : columns->second) std::cout << " " << column;

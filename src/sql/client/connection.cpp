@@ -381,8 +381,10 @@ Result<ResultSet> Connection::Impl::run(std::string_view sql,
   auto result = attempt(sql, params, batch, named);
   if (result.is_ok()) return result;
   const bool lost = is_connection_lost(result.status());
+  // 404 also answers unknown keys or objects: only "no such session" means
+  // the server forgot this session (idle timeout or restart).
   const bool session_gone = result.status().code() == ErrorCode::not_found &&
-                            result.status().message().find("the server answered") != std::string::npos;
+                            result.status().message().find("no such session") != std::string::npos;
   if (!lost && !session_gone) return result;
   if (in_transaction_) {
     in_transaction_ = false;

@@ -108,7 +108,8 @@ void FakeServer::routes() {
     ++describe_calls;
     auto body = json::parse(request.body);
     if (sessions_.count(body.value("session", "")) == 0)
-      return error(response, 404, "UnknownSession", "no session");
+      return error(response, 404, "not_found",
+                   "no such session (it expired or the server restarted): open a new one");
     json encryption = {{"cek_id", 1}, {"cek", "cek1"}, {"type", "randomized"}, {"sql_type", "int"}};
     json parameters = json::array();
     const std::string sql = body.value("sql", "");
@@ -137,7 +138,8 @@ void FakeServer::routes() {
     std::lock_guard lock(mutex_);
     auto body = json::parse(request.body);
     if (sessions_.count(body.value("session", "")) == 0)
-      return error(response, 404, "UnknownSession", "no session");
+      return error(response, 404, "not_found",
+                   "no such session (it expired or the server restarted): open a new one");
     const std::string sql = body.value("sql", "");
     if (sql.find("SELECT") != 0)
       return answer(response, 200, {{"columns", json::array()}, {"rows", json::array()}});
