@@ -4,6 +4,8 @@
 // column keys go to the server's enclave only after its attestation verified.
 #include <unistd.h>
 
+#include <csignal>
+
 #include <iostream>
 #include <memory>
 #include <string>
@@ -111,6 +113,9 @@ int run_interactive(sql::Connection& connection, const std::vector<sql::NamedPar
 }
 
 int run_shell(const ShellArgs& args) {
+  // A server that went away must be an error the driver retries, not a
+  // SIGPIPE that ends the shell.
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<sql::NamedParam> params;
   for (const auto& text : args.params) {
     auto param = sql::client::parse_param(text);

@@ -16,7 +16,9 @@
 // Column keys reach the server's enclave only after its attestation verified
 // against the options (signer and/or measurement, not debug, trusted platform)
 // and only for column master keys whose enclave-computations signature
-// verifies. A Connection is not thread-safe: use one per thread.
+// verifies. A Connection is not thread-safe: use one per thread. A server
+// that goes away can raise SIGPIPE on the next write: ignore SIGPIPE in the
+// application so the driver sees an error and reconnects.
 #pragma once
 
 #include <cstdint>

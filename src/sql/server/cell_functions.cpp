@@ -30,6 +30,7 @@ int collate_cells(void* user, int size_a, const void* a, int size_b, const void*
   if (owner->failure_) return 0;  // already interrupted; SQLite unwinds
   const std::string_view text_a = text_of(size_a, a);
   const std::string_view text_b = text_of(size_b, b);
+  if (auto known = owner->memo_.compare(text_a, text_b)) return *known;
   auto cell_a = decode_stored_cell(text_a);
   auto cell_b = decode_stored_cell(text_b);
   if (!cell_a.is_ok() || !cell_b.is_ok()) {
@@ -61,6 +62,10 @@ void like_cells(sqlite3_context* sqlite_context, int argc, sqlite3_value** argv)
   };
   const std::string_view value_text = text(argv[0]);
   const std::string_view pattern_text = text(argv[1]);
+  if (auto known = owner->memo_.like(value_text, pattern_text)) {
+    sqlite3_result_int(sqlite_context, *known ? 1 : 0);
+    return;
+  }
   auto value = decode_stored_cell(value_text);
   auto pattern = decode_stored_cell(pattern_text);
   auto type = sql_type_from_name(text(argv[3]));

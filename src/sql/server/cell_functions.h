@@ -19,6 +19,7 @@
 
 #include "cloister/result.h"
 #include "sql/server/enclave_host.h"
+#include "sql/server/scan_memo.h"
 #include "sql/sql_value.h"
 
 struct sqlite3;
@@ -40,6 +41,9 @@ class CellFunctions {
   // connection does not have it yet.
   Status register_collation(std::uint32_t cek_id, SqlType type);
   Status register_like();
+
+  // Answers prefetched for the running statement (full scans).
+  ScanMemo& memo() { return memo_; }
 
   // The first failure since the last take_failure(), if any.
   std::optional<Status> take_failure();
@@ -63,6 +67,7 @@ class CellFunctions {
   EnclaveHost* enclave_;
   std::set<std::pair<std::uint32_t, SqlType>> registered_;
   std::vector<std::unique_ptr<CollationContext>> contexts_;
+  ScanMemo memo_;
   std::optional<Status> failure_;
   std::string failed_cell_;
   std::uint64_t enclave_calls_ = 0;

@@ -69,6 +69,16 @@ Result<Bytes> EnclaveHost::transform(const TransformCell& request) {
   return std::move(reply.value);
 }
 
+Result<std::vector<std::int8_t>> EnclaveHost::compare_batch(const CompareCellsBatch& request) {
+  CLOISTER_ASSIGN_OR_RETURN(auto reply, call(request));
+  return std::move(reply.signs);
+}
+
+Result<std::vector<std::int8_t>> EnclaveHost::like_batch(const LikeCellsBatch& request) {
+  CLOISTER_ASSIGN_OR_RETURN(auto reply, call(request));
+  return std::move(reply.matches);
+}
+
 Result<std::vector<std::uint32_t>> EnclaveHost::install_keys(const std::string& jwe) {
   CLOISTER_ASSIGN_OR_RETURN(auto reply, call(InstallKeys{jwe}));
   return std::move(reply.installed);

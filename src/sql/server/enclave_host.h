@@ -23,6 +23,8 @@ class EnclaveHost {
   Result<int> compare(std::uint32_t cek_id, SqlType type, ByteView a, ByteView b);
   Result<bool> like(std::uint32_t cek_id, SqlType type, ByteView value, ByteView pattern);
   Result<Bytes> transform(const TransformCell& request);
+  Result<std::vector<std::int8_t>> compare_batch(const CompareCellsBatch& request);
+  Result<std::vector<std::int8_t>> like_batch(const LikeCellsBatch& request);
   Result<std::vector<std::uint32_t>> install_keys(const std::string& jwe);
   Result<KeyStatus::Reply> key_status();
   Result<RuntimeEvidence> evidence(ByteView nonce);
