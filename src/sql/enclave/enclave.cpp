@@ -79,12 +79,12 @@ Result<InstallKeys::Reply> install_keys(const InstallKeys& request) {
   const crypto::PrivateKey& instance_key = enclave::instance_key();
   if (!instance_key.valid()) return error(ErrorCode::internal, "the enclave has no instance key");
   CLOISTER_ASSIGN_OR_RETURN(KeyRelease release, open_key_release(request.jwe, instance_key));
-  std::vector<std::pair<std::uint32_t, CellDecryptor>> prepared;
+  std::vector<KeyToInstall> prepared;
   prepared.reserve(release.keys.size());
   for (const ReleasedKey& key : release.keys) {
     Result<CellDecryptor> decryptor = CellDecryptor::create(key.key);
     if (!decryptor.is_ok()) return decryptor.status().with_context("CEK " + std::to_string(key.cek_id));
-    prepared.emplace_back(key.cek_id, std::move(decryptor).value());
+    prepared.push_back({key.cek_id, std::move(decryptor).value(), key.allow_decryption_to_host});
   }
   InstallKeys::Reply reply;
   reply.installed = keys().install(release.database_id, std::move(prepared));
@@ -133,6 +133,15 @@ Result<TransformCell::Reply> transform_cell(const TransformCell& request) {
     plaintext = std::make_shared<const SecretBytes>(ByteView(request.value));
   } else {
     CLOISTER_ASSIGN_OR_RETURN(HeldKey from, key_for(request.from_cek_id));
+    // Plaintext for the host only from a key its client released for that:
+    // otherwise a compromised host could decrypt any cell of any key.
+    if (request.to_cek_id == 0 && !from.allow_decryption_to_host) {
+      return error(ErrorCode::permission_denied,
+                   "CEK " + std::to_string(request.from_cek_id) +
+                       " was not released with decryption to the host allowed: the client must release "
+                       "it with \"allow_decryption_to_host\" to decrypt a column (ALTER COLUMN ... to "
+                       "plaintext)");
+    }
     CLOISTER_ASSIGN_OR_RETURN(plaintext, open_cell(from, request.from_cek_id, request.value, "value"));
   }
   // Only well-formed values of the column's type are (re-)encrypted.

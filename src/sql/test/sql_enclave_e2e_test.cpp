@@ -65,7 +65,7 @@ crypto::PublicKey attested_enclave_key(Enclave& enclave) {
 }
 
 ReleasedKey released(std::uint32_t id, const Bytes& cek, const std::string& key_path,
-                     bool enclave_enabled = true) {
+                     bool enclave_enabled = true, bool allow_decryption_to_host = false) {
   ReleasedKey key;
   key.cek_id = id;
   key.cek_name = "cek" + std::to_string(id);
@@ -74,6 +74,7 @@ ReleasedKey released(std::uint32_t id, const Bytes& cek, const std::string& key_
   key.cmk_key_path = key_path;
   key.cmk_public_key_der = *cmk().public_key().to_der();
   key.cmk_enclave_signature = *sign_cmk_metadata(cmk(), kProvider, key_path, enclave_enabled);
+  key.allow_decryption_to_host = allow_decryption_to_host;
   return key;
 }
 
@@ -204,11 +205,35 @@ TEST_F(SqlEnclave, ComparesMatchesAndTransformsCells) {
                                                   .value = encrypted->value});
   ASSERT_TRUE(deterministic.is_ok()) << deterministic.status().to_string();
   EXPECT_EQ(deterministic->value, *key1_->encrypt(plain_salary.view(), EncryptionType::deterministic));
-  auto decrypted = enclave.call(TransformCell{.from_cek_id = 1,
-                                              .to_cek_id = 0,
-                                              .sql_type = static_cast<std::uint8_t>(SqlType::float64),
-                                              .value = deterministic->value});
+  // Decryption to the host only with a key released for it.
+  const TransformCell to_plaintext{.from_cek_id = 1,
+                                   .to_cek_id = 0,
+                                   .sql_type = static_cast<std::uint8_t>(SqlType::float64),
+                                   .value = deterministic->value};
+  auto refused = enclave.call(to_plaintext);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::permission_denied);
+  EXPECT_NE(refused.status().message().find("allow_decryption_to_host"), std::string::npos)
+      << refused.status().message();
+  auto reinstalled = enclave.call(
+      InstallKeys{.jwe = sealed(attested_enclave_key(enclave), {released(1, cek1_, "cmk1", true, true)})});
+  ASSERT_TRUE(reinstalled.is_ok()) << reinstalled.status().to_string();
+  auto decrypted = enclave.call(to_plaintext);
   ASSERT_TRUE(decrypted.is_ok()) << decrypted.status().to_string();
+  // Key 2 still was not released for it.
+  EXPECT_EQ(enclave
+                .call(TransformCell{.from_cek_id = 2,
+                                    .to_cek_id = 0,
+                                    .sql_type = static_cast<std::uint8_t>(SqlType::float64),
+                                    .value = encrypted->value})
+                .status()
+                .code(),
+            ErrorCode::permission_denied);
+  // Nor is a key released again without it.
+  ASSERT_TRUE(
+      enclave.call(InstallKeys{.jwe = sealed(attested_enclave_key(enclave), {released(1, cek1_, "cmk1")})})
+          .is_ok());
+  EXPECT_EQ(enclave.call(to_plaintext).status().code(), ErrorCode::permission_denied);
   EXPECT_EQ(cloister::to_string(decrypted->value), cloister::to_string(plain_salary.view()));
   // A value that is not of the column's type is not encrypted.
   auto wrong_type = enclave.call(TransformCell{.from_cek_id = 0,
