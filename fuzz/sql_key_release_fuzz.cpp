@@ -31,7 +31,8 @@ bool same(const KeyRelease& a, const KeyRelease& b) {
     if (x.cek_id != y.cek_id || x.cek_name != y.cek_name ||
         to_string(x.key.view()) != to_string(y.key.view()) || x.cmk_provider != y.cmk_provider ||
         x.cmk_key_path != y.cmk_key_path || x.cmk_public_key_der != y.cmk_public_key_der ||
-        x.cmk_enclave_signature != y.cmk_enclave_signature) {
+        x.cmk_enclave_signature != y.cmk_enclave_signature ||
+        x.allow_decryption_to_host != y.allow_decryption_to_host) {
       return false;
     }
   }

@@ -92,7 +92,7 @@ Result<CellDecryptor> CellDecryptor::create(ByteView column_encryption_key) {
   return CellDecryptor(std::move(key), std::move(state));
 }
 
-Result<SecretBytes> CellDecryptor::decrypt(ByteView cell) const {
+Result<std::size_t> CellDecryptor::decrypt_into(ByteView cell, std::span<std::uint8_t> out) const {
   if (cell.size() < kCellMinSize) {
     return error(ErrorCode::decode_error, "an encrypted cell is at least " + std::to_string(kCellMinSize) +
                                               " bytes (version, tag, IV, one block), got " +
@@ -153,30 +153,40 @@ Result<SecretBytes> CellDecryptor::decrypt(ByteView cell) const {
   if (EVP_DecryptInit_ex2(context, nullptr, nullptr, iv.data(), nullptr) != 1) {
     return openssl_failure("AES-256-CBC setup");
   }
-  std::array<std::uint8_t, kStackPlaintext> stack_buffer;
-  SecretBytes heap_buffer;
-  std::uint8_t* out = stack_buffer.data();
   const std::size_t room = ciphertext.size() + 16;  // what EVP_DecryptUpdate may need
-  if (room > stack_buffer.size()) {
-    heap_buffer = SecretBytes(room);
-    out = heap_buffer.data();
+  if (out.size() < room) {
+    return error(ErrorCode::invalid_argument,
+                 "cell decryption: the output buffer is smaller than " + std::to_string(room) + " bytes");
   }
   int written = 0;
   int final_written = 0;
-  const bool ok = EVP_DecryptUpdate(context, out, &written, ciphertext.data(),
+  const bool ok = EVP_DecryptUpdate(context, out.data(), &written, ciphertext.data(),
                                     static_cast<int>(ciphertext.size())) == 1 &&
-                  EVP_DecryptFinal_ex(context, out + written, &final_written) == 1;
+                  EVP_DecryptFinal_ex(context, out.data() + written, &final_written) == 1;
   if (!ok) {
-    secure_wipe(out, room);
+    secure_wipe(out.data(), room);
     ERR_clear_error();
     // Only the key's holder can make a valid tag over bad padding.
     return error(ErrorCode::crypto_error,
                  "AES-256-CBC padding is invalid: the cell's tag is valid but its padding is not (a faulty "
                  "encryptor)");
   }
-  SecretBytes plaintext(
-      ByteView(out, static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written)));
-  secure_wipe(out, room);
+  const std::size_t size = static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written);
+  secure_wipe(out.data() + size, room - size);  // the padding block's remains
+  return size;
+}
+
+Result<SecretBytes> CellDecryptor::decrypt(ByteView cell) const {
+  std::array<std::uint8_t, kStackPlaintext> stack_buffer;
+  SecretBytes heap_buffer;
+  std::span<std::uint8_t> out(stack_buffer);
+  if (decrypt_buffer_size(cell.size()) > stack_buffer.size()) {
+    heap_buffer = SecretBytes(decrypt_buffer_size(cell.size()));
+    out = std::span<std::uint8_t>(heap_buffer.data(), heap_buffer.size());
+  }
+  CLOISTER_ASSIGN_OR_RETURN(std::size_t size, decrypt_into(cell, out));
+  SecretBytes plaintext(ByteView(out.data(), size));
+  secure_wipe(out.data(), size);
   return plaintext;
 }
 

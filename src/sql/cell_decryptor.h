@@ -5,7 +5,10 @@
 // decryption); a tag that does not match is verification_failed here.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <span>
 
 #include "cloister/bytes.h"
 #include "cloister/result.h"
@@ -23,6 +26,12 @@ class CellDecryptor {
 
   // Safe to call from several threads at once.
   [[nodiscard]] Result<SecretBytes> decrypt(ByteView cell) const;
+  // The same, into a buffer the caller reuses (a batch decrypts thousands of
+  // cells without allocating): `out` must hold decrypt_buffer_size(cell.size())
+  // bytes. Returns the plaintext's size; the plaintext is out[0, size), and
+  // nothing else of it is left in `out`. The caller wipes it when done.
+  [[nodiscard]] Result<std::size_t> decrypt_into(ByteView cell, std::span<std::uint8_t> out) const;
+  static constexpr std::size_t decrypt_buffer_size(std::size_t cell_size) { return cell_size + 16; }
   // The key itself, for encryption (rarer: re-encryption of a column).
   [[nodiscard]] const CellKey& key() const { return key_; }
 

@@ -100,15 +100,19 @@ namespace cloister::sql {
 // whole column in a few calls instead of one call per row. signs[i * bounds
 // + j] compares cells[i] with bounds[j] (-1, 0, 1); a cell that fails its
 // tag or is empty (NULL) gets kBatchCellFailed (and for LIKE, not a match)
-// rather than failing the batch, so the server can name its row.
+// rather than failing the batch, so the server can name its row. A bound or
+// the pattern that does not verify fails the whole call (verification_failed
+// naming it); so does a missing key (failed_precondition, "no key for CEK
+// n"); more bounds or cells than the limits below is invalid_argument.
 inline constexpr std::int8_t kBatchCellFailed = 2;
 inline constexpr std::size_t kMaxBatchCells = 65536;
+inline constexpr std::size_t kMaxBatchBounds = 16;
 
 struct CompareCellsBatch {
   static constexpr std::uint32_t id = kSqlCallIdBase + 6;
   std::uint32_t cek_id = 0;
   std::uint8_t sql_type = 0;
-  std::vector<Bytes> bounds;  // at most 16
+  std::vector<Bytes> bounds;  // 1 to kMaxBatchBounds
   std::vector<Bytes> cells;   // at most kMaxBatchCells
   CLOISTER_FIELDS(cek_id, sql_type, bounds, cells)
   struct Reply {

@@ -6,7 +6,14 @@
 //    "keys":[{"cek_id":1,"cek_name":"cek1","key":"<base64url(32 bytes)>",
 //             "cmk":{"provider":"CLOISTER_KEY_FILE","key_path":"cmk1",
 //                    "public_key":"<base64url(SubjectPublicKeyInfo DER)>",
-//                    "enclave_signature":"<base64url(CMK metadata signature)>"}}]}
+//                    "enclave_signature":"<base64url(CMK metadata signature)>"},
+//             "allow_decryption_to_host":true}]}
+//
+// "allow_decryption_to_host" is optional (absent: false). Only a key released
+// with it true may have its cells decrypted to plaintext for the host
+// (TransformCell with to_cek_id 0: ALTER COLUMN ... to plaintext); without
+// it the enclave compares, matches and re-encrypts, but never hands the host
+// a plaintext. A client sets it only for the statement that needs it.
 //
 // The enclave installs a key only if the signature verifies (cmk_metadata.h)
 // with allow_enclave_computations = true: a CMK that is not enclave-enabled
@@ -34,6 +41,7 @@ struct ReleasedKey {
   std::string cmk_key_path;
   Bytes cmk_public_key_der;  // SubjectPublicKeyInfo
   Bytes cmk_enclave_signature;
+  bool allow_decryption_to_host = false;  // "allow_decryption_to_host"; written only when true
 };
 
 struct KeyRelease {
@@ -53,9 +61,9 @@ inline constexpr std::size_t kMaxCmkSignatureSize = 2048;   // RSA-16384
 // the bounds and types parse_key_release_document enforces. Holds the keys.
 Result<SecretBytes> key_release_document(const KeyRelease& release);
 // The document's JSON, strictly: an object with exactly the members above
-// (no others, none repeated), every field typed and bounded, cek_ids non-zero
-// and distinct, each key 32 bytes. decode_error or out_of_range otherwise.
-// Signatures are not checked here (verify_key_release does).
+// (no others, none repeated, only allow_decryption_to_host optional), every field typed and bounded, cek_ids
+// non-zero and distinct, each key 32 bytes. decode_error or out_of_range otherwise. Signatures are not
+// checked here (verify_key_release does).
 Result<KeyRelease> parse_key_release_document(std::string_view json);
 // Each key's CMK signature, with allow_enclave_computations = true:
 // permission_denied naming the CEK and CMK whose key is not enclave-enabled

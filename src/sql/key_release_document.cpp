@@ -118,16 +118,17 @@ Result<json> parse_strict(std::string_view text) {
   return value;
 }
 
-// Exactly these members, no others.
-Status check_members(const json& object, std::initializer_list<const char*> allowed,
-                     const std::string& what) {
+// Exactly these members (and of `optional`, any), no others.
+Status check_members(const json& object, std::initializer_list<const char*> required, const std::string& what,
+                     std::initializer_list<const char*> optional = {}) {
   if (!object.is_object()) return bad(what + " is not an object");
   for (const auto& item : object.items()) {
     bool known = false;
-    for (const char* name : allowed) known = known || item.key() == name;
+    for (const char* name : required) known = known || item.key() == name;
+    for (const char* name : optional) known = known || item.key() == name;
     if (!known) return bad(what + " has an unknown member (expected only the documented ones)");
   }
-  for (const char* name : allowed) {
+  for (const char* name : required) {
     if (!object.contains(name)) return bad(what + " lacks \"" + name + "\"");
   }
   return Status::ok();
@@ -148,7 +149,8 @@ Result<Bytes> base64url_member(const json& object, const char* name, const std::
 }
 
 Result<ReleasedKey> parse_key(json& entry, const std::string& what) {
-  CLOISTER_RETURN_IF_ERROR(check_members(entry, {"cek_id", "cek_name", "key", "cmk"}, what));
+  CLOISTER_RETURN_IF_ERROR(
+      check_members(entry, {"cek_id", "cek_name", "key", "cmk"}, what, {"allow_decryption_to_host"}));
   ReleasedKey key;
   const json& id = entry.at("cek_id");
   if (!id.is_number_unsigned() || id.get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
@@ -156,6 +158,10 @@ Result<ReleasedKey> parse_key(json& entry, const std::string& what) {
   }
   key.cek_id = static_cast<std::uint32_t>(id.get<std::uint64_t>());
   CLOISTER_ASSIGN_OR_RETURN(key.cek_name, string_member(entry, "cek_name", what));
+  if (auto allow = entry.find("allow_decryption_to_host"); allow != entry.end()) {
+    if (!allow->is_boolean()) return bad(what + ".allow_decryption_to_host is not a boolean");
+    key.allow_decryption_to_host = allow->get<bool>();
+  }
 
   json& key_text = entry.at("key");
   if (!key_text.is_string()) return bad(what + ".key is not a string");
@@ -204,6 +210,7 @@ Result<SecretBytes> key_release_document(const KeyRelease& release) {
                                   {"key_path", key.cmk_key_path},
                                   {"public_key", to_base64url(key.cmk_public_key_der)},
                                   {"enclave_signature", to_base64url(key.cmk_enclave_signature)}}}});
+    if (key.allow_decryption_to_host) document["keys"].back()["allow_decryption_to_host"] = true;
   }
   std::string text;
   bool utf8 = true;

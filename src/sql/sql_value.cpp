@@ -58,6 +58,11 @@ class CodePoints {
     if (!points_.empty()) secure_wipe(points_.data(), points_.size() * sizeof(char32_t));
   }
   void reserve(std::size_t n) { points_.reserve(n); }
+  // Empties it, wiped, keeping the capacity for the next text.
+  void wipe_and_clear() {
+    if (!points_.empty()) secure_wipe(points_.data(), points_.size() * sizeof(char32_t));
+    points_.clear();
+  }
   void push_back(char32_t point) { points_.push_back(point); }
   [[nodiscard]] std::size_t size() const { return points_.size(); }
   char32_t operator[](std::size_t i) const { return points_[i]; }
@@ -327,19 +332,20 @@ Result<int> compare_plaintext(SqlType type, ByteView a, ByteView b) {
   return error(ErrorCode::invalid_argument, "unknown SQL type " + std::to_string(static_cast<int>(type)));
 }
 
-Result<bool> like_plaintext(SqlType type, ByteView value, ByteView pattern) {
+namespace {
+
+Status like_type(SqlType type) {
   if (type != SqlType::varchar && type != SqlType::nvarchar) {
     return error(ErrorCode::invalid_argument,
                  "LIKE applies to varchar and nvarchar columns, not " + std::string(to_string(type)));
   }
-  CodePoints text;
-  CodePoints pat;
-  CLOISTER_RETURN_IF_ERROR(decode(type, value, text));
-  CLOISTER_RETURN_IF_ERROR(decode(type, pattern, pat));
+  return Status::ok();
+}
 
-  // The two-pointer wildcard match: on a mismatch, retry from the last '%'
-  // one character further on. O(|text| * |pattern|) time, no extra memory,
-  // no backtracking beyond the last '%'.
+// The two-pointer wildcard match: on a mismatch, retry from the last '%' one
+// character further on. O(|text| * |pattern|) time, no extra memory, no
+// backtracking beyond the last '%'.
+bool wildcard_match(const CodePoints& text, const CodePoints& pat) {
   constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
   std::size_t t = 0;
   std::size_t p = 0;
@@ -361,6 +367,49 @@ Result<bool> like_plaintext(SqlType type, ByteView value, ByteView pattern) {
   }
   while (p < pat.size() && pat[p] == U'%') ++p;
   return p == pat.size();
+}
+
+}  // namespace
+
+Result<bool> like_plaintext(SqlType type, ByteView value, ByteView pattern) {
+  CLOISTER_RETURN_IF_ERROR(like_type(type));
+  CodePoints text;
+  CodePoints pat;
+  CLOISTER_RETURN_IF_ERROR(decode(type, value, text));
+  CLOISTER_RETURN_IF_ERROR(decode(type, pattern, pat));
+  return wildcard_match(text, pat);
+}
+
+struct LikePattern::State {
+  SqlType type = SqlType::varchar;
+  CodePoints pattern;
+  CodePoints text;  // the last value's, wiped after each match
+};
+
+LikePattern::LikePattern(std::unique_ptr<State> state) : state_(std::move(state)) {}
+LikePattern::LikePattern(LikePattern&&) noexcept = default;
+LikePattern& LikePattern::operator=(LikePattern&&) noexcept = default;
+LikePattern::~LikePattern() = default;
+
+Result<LikePattern> LikePattern::create(SqlType type, ByteView pattern) {
+  CLOISTER_RETURN_IF_ERROR(like_type(type));
+  auto state = std::make_unique<State>();
+  state->type = type;
+  CLOISTER_RETURN_IF_ERROR(decode(type, pattern, state->pattern));
+  return LikePattern(std::move(state));
+}
+
+Result<bool> LikePattern::matches(ByteView value) {
+  CodePoints& text = state_->text;
+  // decode reserves the value's size first, so the buffer grows (and copies
+  // code points into a new block) only when a longer value comes: grow it
+  // while it is empty, so no copy of a value is left in a freed block.
+  text.reserve(value.size());
+  const Status decoded = decode(state_->type, value, text);
+  const bool matched = decoded.is_ok() && wildcard_match(text, state_->pattern);
+  text.wipe_and_clear();
+  if (!decoded.is_ok()) return decoded;
+  return matched;
 }
 
 }  // namespace cloister::sql

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,7 +27,14 @@
 
 namespace cloister::sql {
 
-enum class SqlType : std::uint8_t { int32 = 1, int64 = 2, float64 = 3, varchar = 4, nvarchar = 5, varbinary = 6 };
+enum class SqlType : std::uint8_t {
+  int32 = 1,
+  int64 = 2,
+  float64 = 3,
+  varchar = 4,
+  nvarchar = 5,
+  varbinary = 6
+};
 
 // "INT", "BIGINT", "FLOAT", "VARCHAR(11)", "CHAR(11)", "NVARCHAR(50)",
 // "VARBINARY(16)", ... case-insensitive; a length is accepted and ignored.
@@ -60,5 +68,26 @@ Result<int> compare_plaintext(SqlType type, ByteView a, ByteView b);
 // (code point), case-sensitive, no escape character. The pattern is a value
 // of the same column type.
 Result<bool> like_plaintext(SqlType type, ByteView value, ByteView pattern);
+
+// The same, for many values against one pattern (a scan): the pattern is
+// decoded once, and each value into a buffer reused (and wiped) from one
+// match to the next. Not for several threads at once. The pattern's code
+// points are wiped when it goes.
+class LikePattern {
+ public:
+  // invalid_argument for a type that is not a string, decode_error for a
+  // pattern that is not valid text of the type.
+  static Result<LikePattern> create(SqlType type, ByteView pattern);
+  LikePattern(LikePattern&&) noexcept;
+  LikePattern& operator=(LikePattern&&) noexcept;
+  ~LikePattern();
+  // decode_error for a value that is not valid text of the type.
+  Result<bool> matches(ByteView value);
+
+ private:
+  struct State;
+  explicit LikePattern(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace cloister::sql

@@ -2,10 +2,15 @@
 // clients release to it, and compares, matches and transforms cells for the
 // host without ever giving it a key. Every comparison is one ecall, so the
 // decryption keys are prepared once (cell_decryptor.h) and decrypted cells
-// are cached (plaintext_cache.h).
+// are cached (plaintext_cache.h). The batched calls (full scans) decrypt each
+// bound once per call and the cells straight into a reused buffer: a scan's
+// cells are looked up in the cache but never inserted (storing costs more
+// than decrypting, and a scan would evict what sorts and indexes reuse).
 #include "cloister/enclave.h"
 
+#include <algorithm>
 #include <mutex>
+#include <span>
 
 #include "crypto/rng.h"
 #include "sql/enclave/key_table.h"
@@ -74,12 +79,12 @@ Result<InstallKeys::Reply> install_keys(const InstallKeys& request) {
   const crypto::PrivateKey& instance_key = enclave::instance_key();
   if (!instance_key.valid()) return error(ErrorCode::internal, "the enclave has no instance key");
   CLOISTER_ASSIGN_OR_RETURN(KeyRelease release, open_key_release(request.jwe, instance_key));
-  std::vector<std::pair<std::uint32_t, CellDecryptor>> prepared;
+  std::vector<KeyToInstall> prepared;
   prepared.reserve(release.keys.size());
   for (const ReleasedKey& key : release.keys) {
     Result<CellDecryptor> decryptor = CellDecryptor::create(key.key);
     if (!decryptor.is_ok()) return decryptor.status().with_context("CEK " + std::to_string(key.cek_id));
-    prepared.emplace_back(key.cek_id, std::move(decryptor).value());
+    prepared.push_back({key.cek_id, std::move(decryptor).value(), key.allow_decryption_to_host});
   }
   InstallKeys::Reply reply;
   reply.installed = keys().install(release.database_id, std::move(prepared));
@@ -128,6 +133,15 @@ Result<TransformCell::Reply> transform_cell(const TransformCell& request) {
     plaintext = std::make_shared<const SecretBytes>(ByteView(request.value));
   } else {
     CLOISTER_ASSIGN_OR_RETURN(HeldKey from, key_for(request.from_cek_id));
+    // Plaintext for the host only from a key its client released for that:
+    // otherwise a compromised host could decrypt any cell of any key.
+    if (request.to_cek_id == 0 && !from.allow_decryption_to_host) {
+      return error(ErrorCode::permission_denied,
+                   "CEK " + std::to_string(request.from_cek_id) +
+                       " was not released with decryption to the host allowed: the client must release "
+                       "it with \"allow_decryption_to_host\" to decrypt a column (ALTER COLUMN ... to "
+                       "plaintext)");
+    }
     CLOISTER_ASSIGN_OR_RETURN(plaintext, open_cell(from, request.from_cek_id, request.value, "value"));
   }
   // Only well-formed values of the column's type are (re-)encrypted.
@@ -150,6 +164,108 @@ Result<TransformCell::Reply> transform_cell(const TransformCell& request) {
   return reply;
 }
 
+Status check_batch_size(std::size_t cells) {
+  if (cells > kMaxBatchCells) {
+    return error(ErrorCode::invalid_argument, "a batch holds at most " + std::to_string(kMaxBatchCells) +
+                                                  " cells, got " + std::to_string(cells));
+  }
+  return Status::ok();
+}
+
+// Each cell of a batch in turn, as plaintext: from the cache when it holds the
+// cell (a cheap lookup), otherwise decrypted into one buffer reused for every
+// cell and wiped after each. Never inserts into the cache.
+class BatchCells {
+ public:
+  explicit BatchCells(const HeldKey& held, const std::vector<Bytes>& cells) : held_(held) {
+    std::size_t largest = 0;
+    for (const Bytes& cell : cells) largest = std::max(largest, cell.size());
+    buffer_ = SecretBytes(CellDecryptor::decrypt_buffer_size(largest));
+  }
+
+  // Calls use(plaintext) and returns true, or returns false if the cell does
+  // not open (bad tag, malformed, empty: NULL).
+  template <typename Use>
+  bool with_plaintext(ByteView cell, Use&& use) {
+    if (cell.empty()) return false;
+    if (auto cached = cache().find(held_.generation, cell)) {
+      use(cached->view());
+      return true;
+    }
+    Result<std::size_t> size = held_.key->decrypt_into(cell, std::span(buffer_.data(), buffer_.size()));
+    if (!size.is_ok()) return false;
+    use(ByteView(buffer_.data(), *size));
+    secure_wipe(buffer_.data(), *size);
+    return true;
+  }
+
+ private:
+  const HeldKey& held_;
+  SecretBytes buffer_;  // wiped when the call ends
+};
+
+Result<CompareCellsBatch::Reply> compare_cells_batch(const CompareCellsBatch& request) {
+  CLOISTER_ASSIGN_OR_RETURN(SqlType type, column_type(request.sql_type));
+  if (request.bounds.empty() || request.bounds.size() > kMaxBatchBounds) {
+    return error(ErrorCode::invalid_argument, "a batch compares with 1 to " +
+                                                  std::to_string(kMaxBatchBounds) + " bounds, got " +
+                                                  std::to_string(request.bounds.size()));
+  }
+  CLOISTER_RETURN_IF_ERROR(check_batch_size(request.cells.size()));
+  CLOISTER_ASSIGN_OR_RETURN(HeldKey held, key_for(request.cek_id));
+
+  // Each bound decrypted (or found) once, and checked to be a value of the type.
+  std::vector<PlaintextCache::Plaintext> bounds;
+  bounds.reserve(request.bounds.size());
+  for (std::size_t j = 0; j < request.bounds.size(); ++j) {
+    const std::string name = "bound " + std::to_string(j);
+    CLOISTER_ASSIGN_OR_RETURN(auto bound, open_cell(held, request.cek_id, request.bounds[j], name.c_str()));
+    Result<int> valid = compare_plaintext(type, bound->view(), bound->view());
+    if (!valid.is_ok())
+      return valid.status().with_context(name + " is not a " + std::string(to_string(type)));
+    bounds.push_back(std::move(bound));
+  }
+
+  CompareCellsBatch::Reply reply;
+  const std::size_t width = bounds.size();
+  reply.signs.assign(request.cells.size() * width, kBatchCellFailed);
+  BatchCells cells(held, request.cells);
+  for (std::size_t i = 0; i < request.cells.size(); ++i) {
+    std::int8_t* signs = reply.signs.data() + i * width;
+    cells.with_plaintext(request.cells[i], [&](ByteView plaintext) {
+      for (std::size_t j = 0; j < width; ++j) {
+        Result<int> sign = compare_plaintext(type, plaintext, bounds[j]->view());
+        if (!sign.is_ok()) {  // not a value of the type: the whole cell fails
+          std::fill(signs, signs + width, kBatchCellFailed);
+          return;
+        }
+        signs[j] = static_cast<std::int8_t>(*sign);
+      }
+    });
+  }
+  return reply;
+}
+
+Result<LikeCellsBatch::Reply> like_cells_batch(const LikeCellsBatch& request) {
+  CLOISTER_ASSIGN_OR_RETURN(SqlType type, column_type(request.sql_type));
+  CLOISTER_RETURN_IF_ERROR(check_batch_size(request.cells.size()));
+  CLOISTER_ASSIGN_OR_RETURN(HeldKey held, key_for(request.cek_id));
+  CLOISTER_ASSIGN_OR_RETURN(auto pattern_text, open_cell(held, request.cek_id, request.pattern, "pattern"));
+  Result<LikePattern> pattern = LikePattern::create(type, pattern_text->view());
+  if (!pattern.is_ok()) return pattern.status().with_context("the pattern");
+
+  LikeCellsBatch::Reply reply;
+  reply.matches.assign(request.cells.size(), kBatchCellFailed);
+  BatchCells cells(held, request.cells);
+  for (std::size_t i = 0; i < request.cells.size(); ++i) {
+    cells.with_plaintext(request.cells[i], [&](ByteView plaintext) {
+      Result<bool> matches = pattern->matches(plaintext);
+      if (matches.is_ok()) reply.matches[i] = *matches ? 1 : 0;
+    });
+  }
+  return reply;
+}
+
 }  // namespace
 
 CLOISTER_ENCLAVE(sql_enclave) {
@@ -159,4 +275,6 @@ CLOISTER_ENCLAVE(sql_enclave) {
   enclave.on<CompareCells>(compare_cells);
   enclave.on<LikeCells>(like_cells);
   enclave.on<TransformCell>(transform_cell);
+  enclave.on<CompareCellsBatch>(compare_cells_batch);
+  enclave.on<LikeCellsBatch>(like_cells_batch);
 }

@@ -4,11 +4,14 @@
 
 namespace cloister::sql {
 
-std::vector<std::uint32_t> KeyTable::install(const std::string& database_id,
-                                             std::vector<std::pair<std::uint32_t, CellDecryptor>> keys) {
+std::vector<std::uint32_t> KeyTable::install(const std::string& database_id, std::vector<KeyToInstall> keys) {
   // Built outside the lock; the old keys are freed (and wiped) outside it too.
   std::map<std::uint32_t, HeldKey> added;
-  for (auto& [id, key] : keys) added[id].key = std::make_shared<const CellDecryptor>(std::move(key));
+  for (KeyToInstall& key : keys) {
+    HeldKey& held = added[key.cek_id];
+    held.key = std::make_shared<const CellDecryptor>(std::move(key.key));
+    held.allow_decryption_to_host = key.allow_decryption_to_host;
+  }
   std::map<std::uint32_t, HeldKey> old;
   std::vector<std::uint32_t> held;
   {

@@ -20,6 +20,16 @@ namespace cloister::sql {
 struct HeldKey {
   std::shared_ptr<const CellDecryptor> key;  // null: no key with that id
   std::uint64_t generation = 0;
+  // The client released it with "allow_decryption_to_host" (key_release.h):
+  // TransformCell may return its cells' plaintext to the host.
+  bool allow_decryption_to_host = false;
+};
+
+// A released key, prepared for the table.
+struct KeyToInstall {
+  std::uint32_t cek_id = 0;
+  CellDecryptor key;
+  bool allow_decryption_to_host = false;
 };
 
 class KeyTable {
@@ -27,8 +37,7 @@ class KeyTable {
   // Keys released for `database_id`. A release for the database already held
   // adds its keys (replacing any with the same id); a release for another
   // database replaces the whole table. Returns the ids held afterwards.
-  std::vector<std::uint32_t> install(const std::string& database_id,
-                                     std::vector<std::pair<std::uint32_t, CellDecryptor>> keys);
+  std::vector<std::uint32_t> install(const std::string& database_id, std::vector<KeyToInstall> keys);
   [[nodiscard]] HeldKey find(std::uint32_t cek_id) const;
   [[nodiscard]] std::vector<std::uint32_t> ids() const;
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "common/encoding.h"
@@ -51,7 +52,8 @@ std::string document_text(const KeyRelease& release) {
 TEST(KeyRelease, SealedToTheEnclaveKeyAndOpenedInside) {
   auto enclave_key = crypto::PrivateKey::generate(crypto::KeyType::ec_p256);
   ASSERT_TRUE(enclave_key.is_ok());
-  const KeyRelease release = release_of({released(1, "cmk1"), released(7, "cmk1")});
+  KeyRelease release = release_of({released(1, "cmk1"), released(7, "cmk1")});
+  release.keys[1].allow_decryption_to_host = true;
   auto jwe = seal_key_release(release, enclave_key->public_key());
   ASSERT_TRUE(jwe.is_ok()) << jwe.status().to_string();
   EXPECT_EQ(jwe->find("cek1"), std::string::npos);
@@ -70,7 +72,10 @@ TEST(KeyRelease, SealedToTheEnclaveKeyAndOpenedInside) {
     EXPECT_EQ(got.cmk_key_path, sent.cmk_key_path);
     EXPECT_EQ(got.cmk_public_key_der, sent.cmk_public_key_der);
     EXPECT_EQ(got.cmk_enclave_signature, sent.cmk_enclave_signature);
+    EXPECT_EQ(got.allow_decryption_to_host, sent.allow_decryption_to_host);
   }
+  EXPECT_FALSE(opened->keys[0].allow_decryption_to_host);
+  EXPECT_TRUE(opened->keys[1].allow_decryption_to_host);
 }
 
 TEST(KeyRelease, TamperedOrMisaddressedJweIsRefused) {
@@ -124,6 +129,8 @@ TEST(KeyRelease, DocumentRoundTripsAndIsStrict) {
   auto parsed = parse_key_release_document(text);
   ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
   EXPECT_EQ(parsed->keys.at(0).cek_id, 1u);
+  EXPECT_FALSE(parsed->keys.at(0).allow_decryption_to_host) << "absent: not allowed";
+  EXPECT_EQ(text.find("allow_decryption_to_host"), std::string::npos) << "written only when true";
 
   const json valid = json::parse(text);
   auto refused = [](const json& document) { return !parse_key_release_document(document.dump()).is_ok(); };
@@ -132,6 +139,26 @@ TEST(KeyRelease, DocumentRoundTripsAndIsStrict) {
     edit(copy);
     return copy;
   };
+  // allow_decryption_to_host: optional, a boolean, in a key (not its cmk, not the document).
+  auto allowed = [](const json& document) -> std::optional<bool> {
+    auto parsed = parse_key_release_document(document.dump());
+    if (!parsed.is_ok()) return std::nullopt;
+    return parsed->keys.at(0).allow_decryption_to_host;
+  };
+  EXPECT_EQ(allowed(edited([](json& d) { d["keys"][0]["allow_decryption_to_host"] = true; })), true);
+  EXPECT_EQ(allowed(edited([](json& d) { d["keys"][0]["allow_decryption_to_host"] = false; })), false);
+  EXPECT_TRUE(refused(edited([](json& d) { d["keys"][0]["allow_decryption_to_host"] = "true"; })));
+  EXPECT_TRUE(refused(edited([](json& d) { d["keys"][0]["allow_decryption_to_host"] = 1; })));
+  EXPECT_TRUE(refused(edited([](json& d) { d["keys"][0]["allow_decryption_to_host"] = nullptr; })));
+  EXPECT_TRUE(refused(edited([](json& d) { d["keys"][0]["cmk"]["allow_decryption_to_host"] = true; })));
+  EXPECT_TRUE(refused(edited([](json& d) { d["allow_decryption_to_host"] = true; })));
+  EXPECT_TRUE(refused(edited([](json& d) { d["keys"][0]["allow_decryption"] = true; })));
+  KeyRelease allowing = release;
+  allowing.keys[0].allow_decryption_to_host = true;
+  const std::string allowing_text = document_text(allowing);
+  EXPECT_NE(allowing_text.find("\"allow_decryption_to_host\":true"), std::string::npos) << allowing_text;
+  EXPECT_TRUE(parse_key_release_document(allowing_text)->keys.at(0).allow_decryption_to_host);
+
   EXPECT_TRUE(refused(json::array()));
   EXPECT_TRUE(refused(json("text")));
   EXPECT_TRUE(refused(edited([](json& d) { d.erase("database"); })));

@@ -113,23 +113,26 @@ TEST(KeyTable, InstallsAddsAndReplaces) {
   EXPECT_EQ(table.find(1).key, nullptr);
   auto make = [](std::uint8_t fill) { return std::move(CellDecryptor::create(Bytes(32, fill))).value(); };
 
-  std::vector<std::pair<std::uint32_t, CellDecryptor>> first;
-  first.emplace_back(1, make(1));
-  first.emplace_back(2, make(2));
+  std::vector<KeyToInstall> first;
+  first.push_back({1, make(1), true});
+  first.push_back({2, make(2)});
   EXPECT_EQ(table.install("aa", std::move(first)), (std::vector<std::uint32_t>{1, 2}));
   const HeldKey one = table.find(1);
   ASSERT_NE(one.key, nullptr);
+  EXPECT_TRUE(one.allow_decryption_to_host);
+  EXPECT_FALSE(table.find(2).allow_decryption_to_host);
 
-  std::vector<std::pair<std::uint32_t, CellDecryptor>> more;
-  more.emplace_back(1, make(9));
-  more.emplace_back(3, make(3));
+  std::vector<KeyToInstall> more;
+  more.push_back({1, make(9)});
+  more.push_back({3, make(3)});
   EXPECT_EQ(table.install("aa", std::move(more)), (std::vector<std::uint32_t>{1, 2, 3}));
   const HeldKey replaced = table.find(1);
   EXPECT_NE(replaced.generation, one.generation) << "a replaced key gets a new generation";
   EXPECT_NE(replaced.key, one.key);
+  EXPECT_FALSE(replaced.allow_decryption_to_host) << "the permission goes with the release, not the id";
 
-  std::vector<std::pair<std::uint32_t, CellDecryptor>> other_database;
-  other_database.emplace_back(5, make(5));
+  std::vector<KeyToInstall> other_database;
+  other_database.push_back({5, make(5)});
   EXPECT_EQ(table.install("bb", std::move(other_database)), (std::vector<std::uint32_t>{5}));
   EXPECT_EQ(table.find(1).key, nullptr);
   EXPECT_EQ(table.ids(), (std::vector<std::uint32_t>{5}));

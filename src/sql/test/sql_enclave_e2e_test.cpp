@@ -7,7 +7,9 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
 #include "cloister/host.h"
@@ -63,7 +65,7 @@ crypto::PublicKey attested_enclave_key(Enclave& enclave) {
 }
 
 ReleasedKey released(std::uint32_t id, const Bytes& cek, const std::string& key_path,
-                     bool enclave_enabled = true) {
+                     bool enclave_enabled = true, bool allow_decryption_to_host = false) {
   ReleasedKey key;
   key.cek_id = id;
   key.cek_name = "cek" + std::to_string(id);
@@ -72,6 +74,7 @@ ReleasedKey released(std::uint32_t id, const Bytes& cek, const std::string& key_
   key.cmk_key_path = key_path;
   key.cmk_public_key_der = *cmk().public_key().to_der();
   key.cmk_enclave_signature = *sign_cmk_metadata(cmk(), kProvider, key_path, enclave_enabled);
+  key.allow_decryption_to_host = allow_decryption_to_host;
   return key;
 }
 
@@ -202,11 +205,35 @@ TEST_F(SqlEnclave, ComparesMatchesAndTransformsCells) {
                                                   .value = encrypted->value});
   ASSERT_TRUE(deterministic.is_ok()) << deterministic.status().to_string();
   EXPECT_EQ(deterministic->value, *key1_->encrypt(plain_salary.view(), EncryptionType::deterministic));
-  auto decrypted = enclave.call(TransformCell{.from_cek_id = 1,
-                                              .to_cek_id = 0,
-                                              .sql_type = static_cast<std::uint8_t>(SqlType::float64),
-                                              .value = deterministic->value});
+  // Decryption to the host only with a key released for it.
+  const TransformCell to_plaintext{.from_cek_id = 1,
+                                   .to_cek_id = 0,
+                                   .sql_type = static_cast<std::uint8_t>(SqlType::float64),
+                                   .value = deterministic->value};
+  auto refused = enclave.call(to_plaintext);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::permission_denied);
+  EXPECT_NE(refused.status().message().find("allow_decryption_to_host"), std::string::npos)
+      << refused.status().message();
+  auto reinstalled = enclave.call(
+      InstallKeys{.jwe = sealed(attested_enclave_key(enclave), {released(1, cek1_, "cmk1", true, true)})});
+  ASSERT_TRUE(reinstalled.is_ok()) << reinstalled.status().to_string();
+  auto decrypted = enclave.call(to_plaintext);
   ASSERT_TRUE(decrypted.is_ok()) << decrypted.status().to_string();
+  // Key 2 still was not released for it.
+  EXPECT_EQ(enclave
+                .call(TransformCell{.from_cek_id = 2,
+                                    .to_cek_id = 0,
+                                    .sql_type = static_cast<std::uint8_t>(SqlType::float64),
+                                    .value = encrypted->value})
+                .status()
+                .code(),
+            ErrorCode::permission_denied);
+  // Nor is a key released again without it.
+  ASSERT_TRUE(
+      enclave.call(InstallKeys{.jwe = sealed(attested_enclave_key(enclave), {released(1, cek1_, "cmk1")})})
+          .is_ok());
+  EXPECT_EQ(enclave.call(to_plaintext).status().code(), ErrorCode::permission_denied);
   EXPECT_EQ(cloister::to_string(decrypted->value), cloister::to_string(plain_salary.view()));
   // A value that is not of the column's type is not encrypted.
   auto wrong_type = enclave.call(TransformCell{.from_cek_id = 0,
@@ -255,6 +282,237 @@ TEST_F(SqlEnclave, RefusesKeysOfACmkThatIsNotEnclaveEnabled) {
       enclave.call(InstallKeys{.jwe = sealed(attested_enclave_key(other), {released(1, cek1_, "cmk1")})});
   EXPECT_FALSE(misaddressed.is_ok());
   EXPECT_TRUE(enclave.call(KeyStatus{})->cek_ids.empty());
+}
+
+// Random SSN-like strings, some with non-ASCII characters.
+std::string random_text(std::mt19937& random) {
+  static const char* const kPieces[] = {"1", "2", "3", "-", "a", "Z", "\xc3\xa9", "\xe2\x82\xac", "45"};
+  std::string text;
+  const std::size_t length = random() % 12;
+  for (std::size_t i = 0; i < length; ++i) text += kPieces[random() % std::size(kPieces)];
+  return text;
+}
+
+TEST_F(SqlEnclave, BatchedCallsAgreeWithOneCallPerCell) {
+  Enclave enclave = launch();
+  install(enclave);
+  std::mt19937 random(11);
+  constexpr std::size_t kCells = 300;
+
+  // Comparisons, for each type, against three bounds one of which equals some cells.
+  for (SqlType type :
+       {SqlType::int32, SqlType::int64, SqlType::float64, SqlType::varchar, SqlType::nvarchar}) {
+    auto value = [&]() -> SqlValue {
+      switch (type) {
+        case SqlType::int32:
+        case SqlType::int64:
+          return static_cast<std::int64_t>(random() % 200) - 100;
+        case SqlType::float64:
+          return static_cast<double>(random() % 200) / 4 - 25;
+        default:
+          return random_text(random);
+      }
+    };
+    CompareCellsBatch batch{.cek_id = 1, .sql_type = static_cast<std::uint8_t>(type)};
+    for (int j = 0; j < 3; ++j) batch.bounds.push_back(cell(*key1_, type, value()));
+    for (std::size_t i = 0; i < kCells; ++i) batch.cells.push_back(cell(*key1_, type, value()));
+    batch.cells.push_back(batch.bounds[1]);  // the very cell a bound is
+    auto reply = enclave.call(batch);
+    ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+    ASSERT_EQ(reply->signs.size(), batch.cells.size() * 3);
+    int equal = 0;
+    for (std::size_t i = 0; i < batch.cells.size(); ++i) {
+      for (std::size_t j = 0; j < 3; ++j) {
+        auto one = compare(enclave, type, batch.cells[i], batch.bounds[j]);
+        ASSERT_TRUE(one.is_ok()) << one.status().to_string();
+        ASSERT_EQ(reply->signs[i * 3 + j], *one) << to_string(type) << " cell " << i << " bound " << j;
+        equal += *one == 0 ? 1 : 0;
+      }
+    }
+    EXPECT_GT(equal, 0) << to_string(type);
+  }
+
+  // LIKE, against patterns with wildcards, on both string types.
+  for (SqlType type : {SqlType::varchar, SqlType::nvarchar}) {
+    std::vector<Bytes> cells;
+    for (std::size_t i = 0; i < kCells; ++i) cells.push_back(cell(*key1_, type, random_text(random)));
+    for (const std::string pattern : {"%1%", "_-%", "%\xc3\xa9_", "%", "", "1%3", "%\xe2\x82\xac%a%"}) {
+      LikeCellsBatch batch{.cek_id = 1,
+                           .sql_type = static_cast<std::uint8_t>(type),
+                           .pattern = cell(*key1_, type, pattern),
+                           .cells = cells};
+      auto reply = enclave.call(batch);
+      ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+      ASSERT_EQ(reply->matches.size(), cells.size());
+      int matched = 0;
+      for (std::size_t i = 0; i < cells.size(); ++i) {
+        auto one = enclave.call(LikeCells{.cek_id = 1,
+                                          .sql_type = static_cast<std::uint8_t>(type),
+                                          .value = cells[i],
+                                          .pattern = batch.pattern});
+        ASSERT_TRUE(one.is_ok()) << one.status().to_string();
+        ASSERT_EQ(reply->matches[i], one->matches ? 1 : 0) << pattern << " cell " << i;
+        matched += one->matches ? 1 : 0;
+      }
+      if (pattern == "%") {
+        EXPECT_EQ(matched, static_cast<int>(kCells));
+      }
+    }
+  }
+}
+
+TEST_F(SqlEnclave, BatchReportsBadCellsAndRefusesBadBoundsAndLimits) {
+  Enclave enclave = launch();
+  install(enclave);
+  CompareCellsBatch batch{.cek_id = 1, .sql_type = static_cast<std::uint8_t>(SqlType::int32)};
+  batch.bounds = {cell(*key1_, SqlType::int32, std::int64_t{100}),
+                  cell(*key1_, SqlType::int32, std::int64_t{200})};
+  for (int i = 0; i < 300; ++i) batch.cells.push_back(cell(*key1_, SqlType::int32, std::int64_t{i}));
+  batch.cells[150][40] ^= 0x01;                                      // tampered
+  batch.cells[151] = Bytes{};                                        // NULL
+  batch.cells[152] = cell(*key2_, SqlType::int32, std::int64_t{5});  // another key's
+  batch.cells[153].resize(40);                                       // truncated
+  batch.cells[154] = cell(*key1_, SqlType::int64, std::int64_t{5});  // not an int
+  auto reply = enclave.call(batch);
+  ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+  ASSERT_EQ(reply->signs.size(), 600u);
+  for (int i = 0; i < 300; ++i) {
+    const auto at = static_cast<std::size_t>(i) * 2;
+    if (i >= 150 && i <= 154) {
+      EXPECT_EQ(reply->signs[at], kBatchCellFailed) << i;
+      EXPECT_EQ(reply->signs[at + 1], kBatchCellFailed) << i;
+    } else {
+      EXPECT_EQ(reply->signs[at], i < 100 ? -1 : (i == 100 ? 0 : 1)) << i;
+      EXPECT_EQ(reply->signs[at + 1], i < 200 ? -1 : (i == 200 ? 0 : 1)) << i;
+    }
+  }
+  // The same for LIKE: a bad cell is no match, and said so.
+  LikeCellsBatch like{.cek_id = 1,
+                      .sql_type = static_cast<std::uint8_t>(SqlType::varchar),
+                      .pattern = cell(*key1_, SqlType::varchar, std::string("%5%"))};
+  for (int i = 0; i < 20; ++i) like.cells.push_back(cell(*key1_, SqlType::varchar, std::to_string(i)));
+  like.cells[10][60] ^= 0x01;
+  like.cells[11] = Bytes{};
+  auto matched = enclave.call(like);
+  ASSERT_TRUE(matched.is_ok()) << matched.status().to_string();
+  for (int i = 0; i < 20; ++i) {
+    const std::int8_t expected =
+        i == 10 || i == 11 ? kBatchCellFailed : (std::to_string(i).find('5') != std::string::npos ? 1 : 0);
+    EXPECT_EQ(matched->matches[static_cast<std::size_t>(i)], expected) << i;
+  }
+
+  // A bad bound or pattern fails the whole call, naming it.
+  CompareCellsBatch bad_bound = batch;
+  bad_bound.bounds[1][45] ^= 0x01;
+  auto refused = enclave.call(bad_bound);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::verification_failed);
+  EXPECT_NE(refused.status().message().find("bound 1"), std::string::npos) << refused.status().message();
+  LikeCellsBatch bad_pattern = like;
+  bad_pattern.pattern[45] ^= 0x01;
+  auto pattern_refused = enclave.call(bad_pattern);
+  EXPECT_EQ(pattern_refused.status().code(), ErrorCode::verification_failed);
+  EXPECT_NE(pattern_refused.status().message().find("pattern"), std::string::npos)
+      << pattern_refused.status().message();
+  LikeCellsBatch not_text = like;
+  not_text.sql_type = static_cast<std::uint8_t>(SqlType::int32);
+  EXPECT_EQ(enclave.call(not_text).status().code(), ErrorCode::invalid_argument);
+  CompareCellsBatch wrong_type_bound = batch;
+  wrong_type_bound.bounds[0] = cell(*key1_, SqlType::int64, std::int64_t{1});
+  EXPECT_FALSE(enclave.call(wrong_type_bound).is_ok());
+
+  // A key the enclave does not hold.
+  CompareCellsBatch no_key = batch;
+  no_key.cek_id = 9;
+  auto key_refused = enclave.call(no_key);
+  EXPECT_EQ(key_refused.status().code(), ErrorCode::failed_precondition);
+  EXPECT_NE(key_refused.status().message().find("no key for CEK 9"), std::string::npos)
+      << key_refused.status().message();
+  LikeCellsBatch like_no_key = like;
+  like_no_key.cek_id = 9;
+  EXPECT_EQ(enclave.call(like_no_key).status().code(), ErrorCode::failed_precondition);
+
+  // Limits: at most 16 bounds (and at least one), at most kMaxBatchCells cells.
+  CompareCellsBatch many_bounds = batch;
+  many_bounds.bounds.assign(17, batch.bounds[0]);
+  EXPECT_EQ(enclave.call(many_bounds).status().code(), ErrorCode::invalid_argument);
+  many_bounds.bounds.assign(16, batch.bounds[0]);
+  EXPECT_TRUE(enclave.call(many_bounds).is_ok());
+  CompareCellsBatch no_bounds = batch;
+  no_bounds.bounds.clear();
+  EXPECT_EQ(enclave.call(no_bounds).status().code(), ErrorCode::invalid_argument);
+  CompareCellsBatch too_many = batch;
+  too_many.cells.assign(kMaxBatchCells + 1, Bytes{});
+  EXPECT_EQ(enclave.call(too_many).status().code(), ErrorCode::invalid_argument);
+  LikeCellsBatch like_too_many = like;
+  like_too_many.cells.assign(kMaxBatchCells + 1, Bytes{});
+  EXPECT_EQ(enclave.call(like_too_many).status().code(), ErrorCode::invalid_argument);
+  too_many.cells.resize(kMaxBatchCells);
+  auto at_limit = enclave.call(too_many);
+  ASSERT_TRUE(at_limit.is_ok()) << at_limit.status().to_string();
+  EXPECT_EQ(at_limit->signs.size(), kMaxBatchCells * 2);
+}
+
+// Prints what a cell costs in a 10,000-cell batch, beside one ecall per cell.
+TEST_F(SqlEnclave, CostPerCellBatched) {
+  Enclave enclave = launch();
+  install(enclave);
+  constexpr int kCells = 10000;
+  std::mt19937 random(3);
+  std::vector<Bytes> numbers;
+  std::vector<Bytes> ssns;
+  for (int i = 0; i < kCells; ++i) {
+    numbers.push_back(cell(*key1_, SqlType::int32, std::int64_t{i}));
+    char ssn[16];
+    std::snprintf(ssn, sizeof ssn, "%03u-%02u-%04u", static_cast<unsigned>(random() % 1000),
+                  static_cast<unsigned>(random() % 100), static_cast<unsigned>(random() % 10000));
+    ssns.push_back(cell(*key1_, SqlType::varchar, std::string(ssn)));
+  }
+  auto ns_per_cell = [&](auto&& run) {
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() /
+           kCells;
+  };
+  const Bytes lo = cell(*key1_, SqlType::int32, std::int64_t{kCells / 4});
+  const Bytes hi = cell(*key1_, SqlType::int32, std::int64_t{kCells / 2});
+  // Batches first: they never cache the cells, so the per-call pass after
+  // them decrypts too (a cell is cached from its second offer on).
+  const CompareCellsBatch range{.cek_id = 1,
+                                .sql_type = static_cast<std::uint8_t>(SqlType::int32),
+                                .bounds = {lo, hi},
+                                .cells = numbers};
+  const double batched = ns_per_cell([&] {
+    auto reply = enclave.call(range);
+    ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+    int inside = 0;
+    for (int i = 0; i < kCells; ++i) {
+      const auto at = static_cast<std::size_t>(i) * 2;
+      inside += reply->signs[at] >= 0 && reply->signs[at + 1] <= 0 ? 1 : 0;
+    }
+    EXPECT_EQ(inside, kCells / 4 + 1);
+  });
+  const LikeCellsBatch like{.cek_id = 1,
+                            .sql_type = static_cast<std::uint8_t>(SqlType::varchar),
+                            .pattern = cell(*key1_, SqlType::varchar, std::string("%-45-%")),
+                            .cells = ssns};
+  const double like_batched = ns_per_cell([&] { ASSERT_TRUE(enclave.call(like).is_ok()); });
+  const double per_call = ns_per_cell([&] {
+    for (const Bytes& c : numbers) ASSERT_TRUE(compare(enclave, SqlType::int32, c, lo).is_ok());
+  });
+  const double like_per_call = ns_per_cell([&] {
+    for (const Bytes& c : ssns) {
+      ASSERT_TRUE(enclave
+                      .call(LikeCells{.cek_id = 1,
+                                      .sql_type = static_cast<std::uint8_t>(SqlType::varchar),
+                                      .value = c,
+                                      .pattern = like.pattern})
+                      .is_ok());
+    }
+  });
+  std::cout << "10,000-cell batches: CompareCellsBatch (2 bounds) " << batched << " ns/cell, LikeCellsBatch "
+            << like_batched << " ns/cell; one call per cell: CompareCells " << per_call
+            << " ns/cell, LikeCells " << like_per_call << " ns/cell\n";
 }
 
 // Prints what one CompareCells ecall costs, cached and not; and checks that

@@ -124,7 +124,8 @@ class SessionTest : public ::testing::Test {
     ASSERT_TRUE(public_der.is_ok());
     KeyRelease release;
     release.database_id = session_->database_id();
-    release.keys.push_back({1, "cek1", cek_, "CLOISTER_KEY_FILE", "cmk1", *public_der, signature_});
+    // Decryption allowed: AlterColumnEncryptsAndDecryptsInPlaceThroughTheEnclave decrypts a column.
+    release.keys.push_back({1, "cek1", cek_, "CLOISTER_KEY_FILE", "cmk1", *public_der, signature_, true});
     auto jwe = seal_key_release(release, *enclave_key);
     ASSERT_TRUE(jwe.is_ok()) << jwe.status().to_string();
     auto installed = enclave_->install_keys(*jwe);
