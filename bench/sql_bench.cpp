@@ -122,10 +122,14 @@ int main(int argc, char** argv) {
   auto cell_key = must(CellKey::create(cek), "cell key");
   const Bytes signature = must(sign_cmk_metadata(cmk, "CLOISTER_KEY_FILE", "cmk1", true), "signature");
   const Bytes wrapped = must(wrap_cek(cmk, "cmk1", cek), "wrap");
-  encrypted.run("CREATE COLUMN MASTER KEY cmk1 WITH (KEY_STORE_PROVIDER_NAME = N'CLOISTER_KEY_FILE', KEY_PATH = "
-                "N'cmk1', ENCLAVE_COMPUTATIONS (SIGNATURE = 0x" + to_hex(signature) + "))");
-  encrypted.run("CREATE COLUMN ENCRYPTION KEY cek1 WITH VALUES (COLUMN_MASTER_KEY = cmk1, ALGORITHM = 'RSA_OAEP', "
-                "ENCRYPTED_VALUE = 0x" + to_hex(wrapped) + ")");
+  encrypted.run(
+      "CREATE COLUMN MASTER KEY cmk1 WITH (KEY_STORE_PROVIDER_NAME = N'CLOISTER_KEY_FILE', KEY_PATH = "
+      "N'cmk1', ENCLAVE_COMPUTATIONS (SIGNATURE = 0x" +
+      to_hex(signature) + "))");
+  encrypted.run(
+      "CREATE COLUMN ENCRYPTION KEY cek1 WITH VALUES (COLUMN_MASTER_KEY = cmk1, ALGORITHM = 'RSA_OAEP', "
+      "ENCRYPTED_VALUE = 0x" +
+      to_hex(wrapped) + ")");
   encrypted.run(std::string("CREATE TABLE employees (id INTEGER PRIMARY KEY, name TEXT, ssn VARCHAR(11) ") +
                 kEncrypted + ", salary INT " + kEncrypted + ")");
   plain.run("CREATE TABLE employees (id INTEGER PRIMARY KEY, name TEXT, ssn TEXT, salary INT)");
@@ -135,8 +139,8 @@ int main(int argc, char** argv) {
     KeyRelease release;
     release.keys.push_back({1, "cek1", cek, "CLOISTER_KEY_FILE", "cmk1",
                             must(cmk.public_key().to_der(), "CMK public key"), signature});
-    const std::string jwe = must(seal_key_release(release, must(jose::key_from_jwk(document["keys"][0]), "JWK")),
-                                 "key release");
+    const std::string jwe =
+        must(seal_key_release(release, must(jose::key_from_jwk(document["keys"][0]), "JWK")), "key release");
     must(enclave->install_keys(jwe), "installing the key");
   }
 
@@ -146,14 +150,17 @@ int main(int argc, char** argv) {
     char ssn[16];
     std::snprintf(ssn, sizeof ssn, "%03u-%02u-%04u", static_cast<unsigned>(random() % 1000),
                   static_cast<unsigned>(random() % 100), static_cast<unsigned>(random() % 10000));
-    employees[i] = {"employee" + std::to_string(i + 1), ssn, kSalaryBase + static_cast<int>(random() % kSalarySpan)};
+    employees[i] = {"employee" + std::to_string(i + 1), ssn,
+                    kSalaryBase + static_cast<int>(random() % kSalarySpan)};
   }
   const auto encrypt_cell = [&](const SqlValue& value, SqlType type) -> json {
     auto plaintext = must(serialize_plaintext(type, value), "serialize");
-    return {{"cell", to_base64(must(cell_key.encrypt(plaintext.view(), EncryptionType::randomized), "encrypt"))}};
+    return {
+        {"cell", to_base64(must(cell_key.encrypt(plaintext.view(), EncryptionType::randomized), "encrypt"))}};
   };
 
-  bench::Table table("cloister_sql_bench: " + std::to_string(rows) + " employees; encrypted (enclave) vs plaintext");
+  bench::Table table("cloister_sql_bench: " + std::to_string(rows) +
+                     " employees; encrypted (enclave) vs plaintext");
   std::cerr << "inserting " << rows << " rows into each table...\n";
   const std::string insert = "INSERT INTO employees (id, name, ssn, salary) VALUES (?, ?, ?, ?)";
   double insert_seconds[2] = {0, 0};
@@ -166,10 +173,12 @@ int main(int argc, char** argv) {
         json ssn = side->encrypted() ? encrypt_cell(e.ssn, SqlType::varchar) : json{{"text", e.ssn}};
         json salary = side->encrypted() ? encrypt_cell(std::int64_t{e.salary}, SqlType::int32)
                                         : json{{"int", e.salary}};
-        batch.push_back(json::array({{{"int", i + 1}}, {{"text", e.name}}, std::move(ssn), std::move(salary)}));
+        batch.push_back(
+            json::array({{{"int", i + 1}}, {{"text", e.name}}, std::move(ssn), std::move(salary)}));
       }
       side->run(insert, json::array(), &batch);
-      if (first % 200000 == 0) std::cerr << "  " << (side->encrypted() ? "encrypted" : "plaintext") << " " << first << "\n";
+      if (first % 200000 == 0)
+        std::cerr << "  " << (side->encrypted() ? "encrypted" : "plaintext") << " " << first << "\n";
     }
     insert_seconds[side->encrypted() ? 1 : 0] = seconds_since(start);
   }
@@ -180,18 +189,20 @@ int main(int argc, char** argv) {
   const int hi = lo + kSalarySpan / 100 - 1;
   const std::string range = "SELECT id, name, ssn, salary FROM employees WHERE salary BETWEEN ? AND ?";
   const json plain_range = json::array({{{"int", lo}}, {{"int", hi}}});
-  const json encrypted_range =
-      json::array({encrypt_cell(std::int64_t{lo}, SqlType::int32), encrypt_cell(std::int64_t{hi}, SqlType::int32)});
+  const json encrypted_range = json::array(
+      {encrypt_cell(std::int64_t{lo}, SqlType::int32), encrypt_cell(std::int64_t{hi}, SqlType::int32)});
   const auto compare = [&](const std::string& name, const std::string& sql, const json& plain_params,
                            const json& encrypted_params, const std::string& target) {
     std::size_t plain_rows = 0;
     std::size_t encrypted_rows = 0;
     std::cerr << "  " << name << "...\n";
     const auto [plain_time, plain_cold] = plain.time(sql, plain_params, repeats, &plain_rows);
-    const auto [encrypted_time, encrypted_cold] = encrypted.time(sql, encrypted_params, repeats, &encrypted_rows);
+    const auto [encrypted_time, encrypted_cold] =
+        encrypted.time(sql, encrypted_params, repeats, &encrypted_rows);
     if (plain_rows != encrypted_rows) {
-      die(name, Status(ErrorCode::internal, "row counts differ: " + std::to_string(plain_rows) + " plaintext, " +
-                                                std::to_string(encrypted_rows) + " encrypted"));
+      die(name,
+          Status(ErrorCode::internal, "row counts differ: " + std::to_string(plain_rows) + " plaintext, " +
+                                          std::to_string(encrypted_rows) + " encrypted"));
     }
     table.add({name + " (" + std::to_string(plain_rows) + " rows)", encrypted_time * 1000, "ms", "plaintext",
                plain_time * 1000, target});
@@ -204,7 +215,8 @@ int main(int argc, char** argv) {
   compare("LIKE '12%' on ssn, full scan", like, json::array({{{"text", "12%"}}}),
           json::array({encrypt_cell(std::string("12%"), SqlType::varchar)}), "full scan: target <= 10x");
   const std::string top = "SELECT id, salary FROM employees ORDER BY salary LIMIT 100";
-  compare("ORDER BY salary LIMIT 100, no index", top, json::array(), json::array(), "full scan: target <= 10x");
+  compare("ORDER BY salary LIMIT 100, no index", top, json::array(), json::array(),
+          "full scan: target <= 10x");
 
   std::cerr << "  CREATE INDEX on salary...\n";
   double index_seconds[2] = {0, 0};
@@ -213,13 +225,16 @@ int main(int argc, char** argv) {
     side->run("CREATE INDEX employees_salary ON employees(salary)");
     index_seconds[side->encrypted() ? 1 : 0] = seconds_since(start);
   }
-  table.add({"CREATE INDEX on salary", index_seconds[1] * 1000, "ms", "plaintext", index_seconds[0] * 1000, ""});
+  table.add(
+      {"CREATE INDEX on salary", index_seconds[1] * 1000, "ms", "plaintext", index_seconds[0] * 1000, ""});
   compare("1% salary range, indexed", range, plain_range, encrypted_range, "target <= 3x");
   compare("ORDER BY salary LIMIT 100, indexed", top, json::array(), json::array(), "target <= 3x");
 
   // Raw enclave comparison rate: one CompareCells ecall each.
-  const Bytes a = must(from_base64(encrypt_cell(std::int64_t{5}, SqlType::int32)["cell"].get<std::string>()), "a");
-  const Bytes b = must(from_base64(encrypt_cell(std::int64_t{7}, SqlType::int32)["cell"].get<std::string>()), "b");
+  const Bytes a =
+      must(from_base64(encrypt_cell(std::int64_t{5}, SqlType::int32)["cell"].get<std::string>()), "a");
+  const Bytes b =
+      must(from_base64(encrypt_cell(std::int64_t{7}, SqlType::int32)["cell"].get<std::string>()), "b");
   const double compare_ns = bench::ns_per_op([&] { (void)enclave->compare(1, SqlType::int32, a, b); });
   table.add({"enclave comparisons (CompareCells ecall)", 1e9 / compare_ns, "per s", "", 0, ""});
 

@@ -19,8 +19,9 @@ start_server() {  # start_server PORT [extra args]: sets server_pid
   local port=$1
   shift
   rm -f sql.port
+  # 3>&- 4>&-: the server must not hold the FIFOs the live shells read.
   "$cloister" sql serve --db hr.db --port "$port" --port-file sql.port --enclave "$enclave_image" "$@" \
-    >> sql.log 2>&1 &
+    >> sql.log 2>&1 3>&- 4>&- &
   server_pid=$!
   track "$server_pid"
   wait_for_port sql.port > /dev/null

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <csignal>
-
 #include <iostream>
 #include <memory>
 #include <string>
@@ -36,6 +35,7 @@ struct ShellArgs {
   std::string attestd_ca;
   std::string attestd_issuer;
   bool no_column_encryption = false;
+  bool allow_decryption_to_host = false;
   std::vector<std::string> statements;
   std::vector<std::string> params;
 };
@@ -47,6 +47,7 @@ Result<sql::ConnectionOptions> connection_options(const ShellArgs& args) {
   options.port = address.second;
   options.server_cert_file = args.server_cert;
   options.column_encryption = !args.no_column_encryption;
+  options.allow_decryption_to_host = args.allow_decryption_to_host;
   for (const auto& directory : args.cmk_stores) {
     CLOISTER_ASSIGN_OR_RETURN(auto store, sql::KeyStoreProvider::key_file_store(directory));
     options.key_stores.push_back(std::move(store));
@@ -181,6 +182,9 @@ void add_shell_command(CLI::App& root) {
   shell->add_option("--attestd-issuer", args->attestd_issuer, "Required token issuer (iss)");
   shell->add_flag("--no-column-encryption", args->no_column_encryption,
                   "Send parameters as given and show encrypted cells as bytes");
+  shell->add_flag(
+      "--allow-in-place-decryption", args->allow_decryption_to_host,
+      "Let the enclave decrypt this session's columns for the server (ALTER COLUMN to plaintext)");
   shell->add_option("-e,--execute", args->statements,
                     "Run this SQL and exit (repeatable); otherwise read stdin");
   shell->add_option("--param", args->params,

@@ -137,7 +137,8 @@ int run_cek_create(const CekArgs& args) {
   if (!value.is_ok()) return fail(value.status().message());
   if (args.ddl) {
     if (args.name.empty()) return fail("--ddl needs the key's --name");
-    std::cout << "CREATE COLUMN ENCRYPTION KEY " << args.name << " WITH VALUES (COLUMN_MASTER_KEY = " << args.cmk
+    std::cout << "CREATE COLUMN ENCRYPTION KEY " << args.name
+              << " WITH VALUES (COLUMN_MASTER_KEY = " << args.cmk
               << ", ALGORITHM = 'RSA_OAEP', ENCRYPTED_VALUE = 0x" << to_hex(*value) << ");\n";
     return 0;
   }
@@ -192,7 +193,8 @@ void add_sql_commands(CLI::App& root) {
   cmk_create->add_option("--name", cmk_args->name, "Key name, which is its key path")->required();
   cmk_create->add_flag("--enclave-computations", cmk_args->enclave_computations,
                        "Also print the metadata signature for ENCLAVE_COMPUTATIONS (SIGNATURE = ...)");
-  cmk_create->add_flag("--ddl", cmk_args->ddl, "Print the CREATE COLUMN MASTER KEY statement for the database");
+  cmk_create->add_flag("--ddl", cmk_args->ddl,
+                       "Print the CREATE COLUMN MASTER KEY statement for the database");
   cmk_create->add_option("--bits", cmk_args->bits, "RSA size")
       ->check(CLI::IsMember({2048, 3072}))
       ->capture_default_str();

@@ -35,7 +35,8 @@ std::string default_enclave_image() {
   for (const auto& candidate : {dir / "cloister_sql_enclave.signed",
                                 dir / ".." / "src" / "sql" / "enclave" / "cloister_sql_enclave.signed",
                                 dir / ".." / "lib" / "cloister" / "cloister_sql_enclave.signed"}) {
-    if (std::filesystem::exists(candidate, error)) return std::filesystem::weakly_canonical(candidate, error).string();
+    if (std::filesystem::exists(candidate, error))
+      return std::filesystem::weakly_canonical(candidate, error).string();
   }
   return {};
 }
@@ -61,7 +62,8 @@ int run_sql_serve(const SqlServeArgs& args) {
   }
   options.enclave_options.platform_socket = args.platform_socket;
   auto server = sql::SqlServer::create(options);
-  if (!server.is_ok()) return fail(server.status().message(), "check --db, --enclave and the platform daemon");
+  if (!server.is_ok())
+    return fail(server.status().message(), "check --db, --enclave and the platform daemon");
   if (Status written = write_port_file(args.port_file, (*server)->port()); !written.is_ok()) {
     return fail(written.message());
   }
@@ -70,8 +72,9 @@ int run_sql_serve(const SqlServeArgs& args) {
   std::cout << "cloister sql listening on https://" << args.host << ":" << (*server)->port() << "\n"
             << "database: " << args.database << "\n"
             << "TLS certificate (clients pin it): " << (*server)->tls_cert_file() << "\n"
-            << "enclave: pid " << enclave.pid() << ", measurement " << to_hex(identity.measurement) << ", signer "
-            << to_hex(identity.signer) << (enclave.development_platform() ? " (DEVELOPMENT platform)" : "") << "\n"
+            << "enclave: pid " << enclave.pid() << ", measurement " << to_hex(identity.measurement)
+            << ", signer " << to_hex(identity.signer)
+            << (enclave.development_platform() ? " (DEVELOPMENT platform)" : "") << "\n"
             << std::flush;
   serve_until_signal((*server)->http(), "sql");
   std::cout << "cloister sql stopped\n";
@@ -81,18 +84,23 @@ int run_sql_serve(const SqlServeArgs& args) {
 const RegisterSubcommands register_sql_serve([](CLI::App& root) {
   CLI::App* sql = root.get_subcommand("sql");
   static SqlServeArgs args;
-  auto* serve = sql->add_subcommand("serve", "Serve an encrypted SQLite database (Always Encrypted with an enclave)");
+  auto* serve =
+      sql->add_subcommand("serve", "Serve an encrypted SQLite database (Always Encrypted with an enclave)");
   serve->add_option("--db", args.database, "SQLite database file (created if missing)")->required();
   serve->add_option("--host", args.host, "address to listen on")->capture_default_str();
   serve->add_option("--port", args.port, "port (0: any free port)")->capture_default_str();
   serve->add_option("--port-file", args.port_file, "write the bound port here");
   serve->add_option("--tls-cert", args.tls_cert, "TLS certificate (PEM); default: made in <db>.cloister/");
   serve->add_option("--tls-key", args.tls_key, "TLS private key (PEM)");
-  serve->add_option("--enclave", args.enclave_image, "signed SQL enclave image; default: the one built beside cloister");
-  serve->add_option("--call-mode", args.call_mode, "enclave calls: sleeping or switchless (faster, burns a core)")
+  serve->add_option("--enclave", args.enclave_image,
+                    "signed SQL enclave image; default: the one built beside cloister");
+  serve
+      ->add_option("--call-mode", args.call_mode,
+                   "enclave calls: sleeping or switchless (faster, burns a core)")
       ->capture_default_str();
-  serve->add_option("--platform-socket", args.platform_socket,
-                    "platform daemon socket; default $CLOISTER_PLATFORM_SOCKET, else the development platform");
+  serve->add_option(
+      "--platform-socket", args.platform_socket,
+      "platform daemon socket; default $CLOISTER_PLATFORM_SOCKET, else the development platform");
   serve->callback([] { exit_code() = run_sql_serve(args); });
 });
 

@@ -92,6 +92,11 @@ struct ConnectionOptions {
   bool column_encryption = true;
   std::vector<std::shared_ptr<KeyStoreProvider>> key_stores;
   AttestationOptions attestation;
+  // Lets the enclave hand plaintext to the server host for keys this
+  // connection releases: needed only to decrypt a column in place (ALTER
+  // TABLE ... ALTER COLUMN to plaintext). Off, a compromised host cannot ask
+  // the enclave to decrypt cells.
+  bool allow_decryption_to_host = false;
   int timeout_seconds = 60;
 };
 

@@ -244,6 +244,7 @@ Status Connection::Impl::release_keys(const std::vector<std::uint32_t>& cek_ids)
   for (auto id : cek_ids) {
     if (released_.count(id) != 0) continue;
     CLOISTER_ASSIGN_OR_RETURN(ReleasedKey key, keys_.release_entry(id));
+    key.allow_decryption_to_host = options_.allow_decryption_to_host;
     release.keys.push_back(std::move(key));
   }
   if (release.keys.empty()) return Status::ok();

@@ -91,16 +91,16 @@ struct ParameterUse {
 };
 
 enum class StatementKind {
-  query,      // SELECT / WITH / VALUES
-  dml,        // INSERT / UPDATE / DELETE / REPLACE
-  ddl,        // CREATE / DROP of tables, indexes, views (plain SQLite DDL after rewriting)
-  create_cmk, // CREATE COLUMN MASTER KEY (Cloister catalog statement; see ddl)
-  create_cek, // CREATE COLUMN ENCRYPTION KEY
+  query,       // SELECT / WITH / VALUES
+  dml,         // INSERT / UPDATE / DELETE / REPLACE
+  ddl,         // CREATE / DROP of tables, indexes, views (plain SQLite DDL after rewriting)
+  create_cmk,  // CREATE COLUMN MASTER KEY (Cloister catalog statement; see ddl)
+  create_cek,  // CREATE COLUMN ENCRYPTION KEY
   drop_cmk,
   drop_cek,
   alter_column_encryption,  // ALTER TABLE t ALTER COLUMN c ... [ENCRYPTED WITH (...)]
-  transaction,  // BEGIN / COMMIT / END / ROLLBACK / SAVEPOINT / RELEASE
-  other,        // PRAGMA, EXPLAIN, ... passed through when no encrypted column is named
+  transaction,              // BEGIN / COMMIT / END / ROLLBACK / SAVEPOINT / RELEASE
+  other,                    // PRAGMA, EXPLAIN, ... passed through when no encrypted column is named
 };
 
 // CREATE COLUMN MASTER KEY name WITH (KEY_STORE_PROVIDER_NAME = N'..',
@@ -152,7 +152,7 @@ struct Analysis {
   // DDL results: set for the matching kind.
   std::optional<CreateCmk> create_cmk;
   std::optional<CreateCek> create_cek;
-  std::string dropped_name;  // drop_cmk / drop_cek
+  std::string dropped_name;                                      // drop_cmk / drop_cek
   std::vector<EncryptedColumnDefinition> new_encrypted_columns;  // CREATE TABLE / ADD COLUMN
   std::optional<AlterColumnEncryption> alter;
   std::string dropped_table;  // DROP TABLE t: the catalog forgets its columns
@@ -164,7 +164,8 @@ struct Analysis {
 //   "employees.salary is encrypted (RANDOMIZED): compare it with a parameter, not a literal"
 //   "employees.ssn is encrypted (DETERMINISTIC): only equality is supported, not '<'"
 //   "employees.salary is encrypted: '+' is not supported on encrypted columns"
-//   "employees.salary is encrypted with cek2, whose column master key is not enclave-enabled: '<' needs the enclave"
+//   "employees.salary is encrypted with cek2, whose column master key is not enclave-enabled: '<' needs the
+//   enclave"
 // Input is untrusted (any bytes): bounded by kMaxStatementBytes, never crashes.
 inline constexpr std::size_t kMaxStatementBytes = 1 << 20;
 Result<Analysis> analyze_statement(std::string_view sql, const Catalog& catalog);

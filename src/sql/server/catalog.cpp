@@ -89,8 +89,9 @@ Status create_catalog(sqlite3* db) {
   )",
                                         kWhat));
   CLOISTER_ASSIGN_OR_RETURN(auto id, crypto::random_bytes(16));
-  CLOISTER_ASSIGN_OR_RETURN(auto insert,
-                            sqlite::prepare(db, "INSERT OR IGNORE INTO cloister_meta VALUES('database_id', ?)", kWhat));
+  CLOISTER_ASSIGN_OR_RETURN(
+      auto insert,
+      sqlite::prepare(db, "INSERT OR IGNORE INTO cloister_meta VALUES('database_id', ?)", kWhat));
   insert.bind(1, to_hex(id));
   return insert.run();
 }
@@ -98,25 +99,27 @@ Status create_catalog(sqlite3* db) {
 Result<std::shared_ptr<const CatalogSnapshot>> load_catalog(sqlite3* db) {
   auto snapshot = std::make_shared<CatalogSnapshot>();
   {
-    CLOISTER_ASSIGN_OR_RETURN(auto row,
-                              sqlite::prepare(db, "SELECT value FROM cloister_meta WHERE key='database_id'", kWhat));
+    CLOISTER_ASSIGN_OR_RETURN(
+        auto row, sqlite::prepare(db, "SELECT value FROM cloister_meta WHERE key='database_id'", kWhat));
     CLOISTER_ASSIGN_OR_RETURN(bool found, row.step());
     if (found) snapshot->database_id = row.text(0);
   }
   {
     CLOISTER_ASSIGN_OR_RETURN(
         auto rows,
-        sqlite::prepare(db, "SELECT id, name, provider, key_path, enclave_signature FROM cloister_cmk ORDER BY id",
-                        kWhat));
+        sqlite::prepare(
+            db, "SELECT id, name, provider, key_path, enclave_signature FROM cloister_cmk ORDER BY id",
+            kWhat));
     while (true) {
       CLOISTER_ASSIGN_OR_RETURN(bool more, rows.step());
       if (!more) break;
-      snapshot->cmks.push_back(
-          {rows.integer(0), rows.text(1), rows.text(2), rows.text(3), rows.is_null(4) ? Bytes{} : rows.blob(4)});
+      snapshot->cmks.push_back({rows.integer(0), rows.text(1), rows.text(2), rows.text(3),
+                                rows.is_null(4) ? Bytes{} : rows.blob(4)});
     }
   }
   {
-    CLOISTER_ASSIGN_OR_RETURN(auto rows, sqlite::prepare(db, "SELECT id, name FROM cloister_cek ORDER BY id", kWhat));
+    CLOISTER_ASSIGN_OR_RETURN(auto rows,
+                              sqlite::prepare(db, "SELECT id, name FROM cloister_cek ORDER BY id", kWhat));
     while (true) {
       CLOISTER_ASSIGN_OR_RETURN(bool more, rows.step());
       if (!more) break;
@@ -126,7 +129,8 @@ Result<std::shared_ptr<const CatalogSnapshot>> load_catalog(sqlite3* db) {
   {
     CLOISTER_ASSIGN_OR_RETURN(
         auto rows,
-        sqlite::prepare(db, "SELECT cek_id, cmk_id, algorithm, encrypted_value FROM cloister_cek_value", kWhat));
+        sqlite::prepare(db, "SELECT cek_id, cmk_id, algorithm, encrypted_value FROM cloister_cek_value",
+                        kWhat));
     while (true) {
       CLOISTER_ASSIGN_OR_RETURN(bool more, rows.step());
       if (!more) break;
@@ -139,9 +143,10 @@ Result<std::shared_ptr<const CatalogSnapshot>> load_catalog(sqlite3* db) {
   }
   {
     CLOISTER_ASSIGN_OR_RETURN(
-        auto rows, sqlite::prepare(
-                       db, "SELECT table_name, column_name, cek_id, encryption_type, sql_type FROM cloister_column",
-                       kWhat));
+        auto rows,
+        sqlite::prepare(
+            db, "SELECT table_name, column_name, cek_id, encryption_type, sql_type FROM cloister_column",
+            kWhat));
     while (true) {
       CLOISTER_ASSIGN_OR_RETURN(bool more, rows.step());
       if (!more) break;
@@ -167,7 +172,8 @@ Result<std::shared_ptr<const CatalogSnapshot>> load_catalog(sqlite3* db) {
 Status insert_cmk(sqlite3* db, const CreateCmk& cmk) {
   CLOISTER_ASSIGN_OR_RETURN(
       auto insert,
-      sqlite::prepare(db, "INSERT INTO cloister_cmk(name, provider, key_path, enclave_signature) VALUES(?,?,?,?)",
+      sqlite::prepare(db,
+                      "INSERT INTO cloister_cmk(name, provider, key_path, enclave_signature) VALUES(?,?,?,?)",
                       kWhat));
   insert.bind(1, cmk.name).bind(2, cmk.provider).bind(3, cmk.key_path);
   if (cmk.enclave_signature.empty()) {
@@ -186,8 +192,10 @@ Status insert_cek(sqlite3* db, const CatalogSnapshot& catalog, const CreateCek& 
   if (catalog.cek(cek.name) != nullptr) {
     return Status(ErrorCode::conflict, "a column encryption key named " + cek.name + " already exists");
   }
-  if (cek.values.empty()) return Status(ErrorCode::invalid_argument, "CREATE COLUMN ENCRYPTION KEY needs a value");
-  CLOISTER_ASSIGN_OR_RETURN(auto insert, sqlite::prepare(db, "INSERT INTO cloister_cek(name) VALUES(?)", kWhat));
+  if (cek.values.empty())
+    return Status(ErrorCode::invalid_argument, "CREATE COLUMN ENCRYPTION KEY needs a value");
+  CLOISTER_ASSIGN_OR_RETURN(auto insert,
+                            sqlite::prepare(db, "INSERT INTO cloister_cek(name) VALUES(?)", kWhat));
   insert.bind(1, cek.name);
   CLOISTER_RETURN_IF_ERROR(insert.run());
   const std::int64_t cek_id = sqlite3_last_insert_rowid(db);
@@ -197,7 +205,8 @@ Status insert_cek(sqlite3* db, const CatalogSnapshot& catalog, const CreateCek& 
       return Status(ErrorCode::not_found, "no column master key named " + value.cmk_name +
                                               ": create it first (CREATE COLUMN MASTER KEY)");
     }
-    CLOISTER_ASSIGN_OR_RETURN(auto row, sqlite::prepare(db, "INSERT INTO cloister_cek_value VALUES(?,?,?,?)", kWhat));
+    CLOISTER_ASSIGN_OR_RETURN(auto row,
+                              sqlite::prepare(db, "INSERT INTO cloister_cek_value VALUES(?,?,?,?)", kWhat));
     row.bind(1, cek_id).bind(2, cmk->id).bind(3, value.algorithm).bind(4, ByteView(value.encrypted_value));
     CLOISTER_RETURN_IF_ERROR(row.run());
   }
@@ -210,8 +219,9 @@ Status drop_cmk(sqlite3* db, const CatalogSnapshot& catalog, std::string_view na
   for (const auto& cek : catalog.ceks) {
     for (const auto& value : cek.values) {
       if (value.cmk_id == cmk->id) {
-        return Status(ErrorCode::conflict, "column master key " + cmk->name + " still protects column encryption key " +
-                                               cek.name + ": drop or rotate that key first");
+        return Status(ErrorCode::conflict, "column master key " + cmk->name +
+                                               " still protects column encryption key " + cek.name +
+                                               ": drop or rotate that key first");
       }
     }
   }
@@ -222,17 +232,19 @@ Status drop_cmk(sqlite3* db, const CatalogSnapshot& catalog, std::string_view na
 
 Status drop_cek(sqlite3* db, const CatalogSnapshot& catalog, std::string_view name) {
   const CekRecord* cek = catalog.cek(name);
-  if (cek == nullptr) return Status(ErrorCode::not_found, "no column encryption key named " + std::string(name));
+  if (cek == nullptr)
+    return Status(ErrorCode::not_found, "no column encryption key named " + std::string(name));
   for (const auto& column : catalog.columns) {
     if (column.encryption.cek_id == cek->id) {
-      return Status(ErrorCode::conflict, "column encryption key " + cek->name + " still encrypts " + column.table +
-                                             "." + column.column);
+      return Status(ErrorCode::conflict, "column encryption key " + cek->name + " still encrypts " +
+                                             column.table + "." + column.column);
     }
   }
-  CLOISTER_RETURN_IF_ERROR(sqlite::exec(
-      db, "DELETE FROM cloister_cek_value WHERE cek_id = " + std::to_string(cek->id) + ";" +
-              "DELETE FROM cloister_cek WHERE id = " + std::to_string(cek->id),
-      kWhat));
+  CLOISTER_RETURN_IF_ERROR(
+      sqlite::exec(db,
+                   "DELETE FROM cloister_cek_value WHERE cek_id = " + std::to_string(cek->id) + ";" +
+                       "DELETE FROM cloister_cek WHERE id = " + std::to_string(cek->id),
+                   kWhat));
   return Status::ok();
 }
 
@@ -251,7 +263,8 @@ Status set_column(sqlite3* db, std::string_view table, std::string_view column,
   forget.bind(1, table).bind(2, column);
   CLOISTER_RETURN_IF_ERROR(forget.run());
   if (!encryption) return Status::ok();
-  CLOISTER_ASSIGN_OR_RETURN(auto insert, sqlite::prepare(db, "INSERT INTO cloister_column VALUES(?,?,?,?,?)", kWhat));
+  CLOISTER_ASSIGN_OR_RETURN(auto insert,
+                            sqlite::prepare(db, "INSERT INTO cloister_column VALUES(?,?,?,?,?)", kWhat));
   insert.bind(1, table)
       .bind(2, column)
       .bind(3, static_cast<std::int64_t>(encryption->cek_id))

@@ -49,7 +49,8 @@ int collate_cells(void* user, int size_a, const void* a, int size_b, const void*
 void like_cells(sqlite3_context* sqlite_context, int argc, sqlite3_value** argv) {
   auto* owner = static_cast<CellFunctions*>(sqlite3_user_data(sqlite_context));
   if (argc != 4) {
-    sqlite3_result_error(sqlite_context, "cloister_like takes a cell, a pattern cell, a key id and a type", -1);
+    sqlite3_result_error(sqlite_context, "cloister_like takes a cell, a pattern cell, a key id and a type",
+                         -1);
     return;
   }
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
@@ -70,14 +71,16 @@ void like_cells(sqlite3_context* sqlite_context, int argc, sqlite3_value** argv)
   auto pattern = decode_stored_cell(pattern_text);
   auto type = sql_type_from_name(text(argv[3]));
   if (!value.is_ok() || !pattern.is_ok() || !type.is_ok()) {
-    const Status& status = !value.is_ok() ? value.status() : !pattern.is_ok() ? pattern.status() : type.status();
+    const Status& status = !value.is_ok()     ? value.status()
+                           : !pattern.is_ok() ? pattern.status()
+                                              : type.status();
     owner->fail(status, value_text, pattern_text);
     sqlite3_result_error(sqlite_context, status.message().c_str(), -1);
     return;
   }
   ++owner->enclave_calls_;
-  auto matches = owner->enclave_->like(static_cast<std::uint32_t>(sqlite3_value_int64(argv[2])), *type, *value,
-                                       *pattern);
+  auto matches = owner->enclave_->like(static_cast<std::uint32_t>(sqlite3_value_int64(argv[2])), *type,
+                                       *value, *pattern);
   if (!matches.is_ok()) {
     owner->fail(matches.status(), value_text, pattern_text);
     sqlite3_result_error(sqlite_context, matches.status().message().c_str(), -1);

@@ -124,7 +124,8 @@ Result<nlohmann::json> Session::alter_column(Prepared& prepared) {
                   alter.table + "." + alter.column + " is not encrypted: nothing to decrypt");
   }
   if (sqlite3_get_autocommit(db_) == 0) {
-    return Status(ErrorCode::invalid_argument, "ALTER COLUMN encryption runs in its own transaction: COMMIT first");
+    return Status(ErrorCode::invalid_argument,
+                  "ALTER COLUMN encryption runs in its own transaction: COMMIT first");
   }
   for (const auto* encryption : {current ? &*current : nullptr, alter.to ? &*alter.to : nullptr}) {
     if (encryption == nullptr) continue;
@@ -145,8 +146,8 @@ Result<nlohmann::json> Session::alter_column(Prepared& prepared) {
   context.request.to_encryption =
       alter.to && alter.to->encryption == EncryptionType::deterministic ? std::uint8_t{0} : std::uint8_t{1};
   context.request.sql_type = static_cast<std::uint8_t>(current ? current->sql_type : alter.sql_type);
-  if (sqlite3_create_function_v2(db_, "cloister_transform", 1, SQLITE_UTF8, &context, transform_value, nullptr,
-                                 nullptr, nullptr) != SQLITE_OK) {
+  if (sqlite3_create_function_v2(db_, "cloister_transform", 1, SQLITE_UTF8, &context, transform_value,
+                                 nullptr, nullptr, nullptr) != SQLITE_OK) {
     return Status(ErrorCode::internal, "registering cloister_transform");
   }
 
@@ -178,7 +179,8 @@ Result<nlohmann::json> Session::alter_column(Prepared& prepared) {
     (void)sqlite::exec(db_, "ROLLBACK TO cloister_alter; RELEASE cloister_alter", "database");
   }
   sqlite3_set_authorizer(db_, guard_catalog, nullptr);
-  sqlite3_create_function_v2(db_, "cloister_transform", 1, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr, nullptr);
+  sqlite3_create_function_v2(db_, "cloister_transform", 1, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr,
+                             nullptr);
   CLOISTER_RETURN_IF_ERROR(status);
   return nlohmann::json{{"columns", nlohmann::json::array()},
                         {"rows", nlohmann::json::array()},

@@ -9,7 +9,8 @@ Result<std::unique_ptr<EnclaveHost>> EnclaveHost::launch(std::string image_path,
   if (!enclave.is_ok()) {
     return enclave.status().with_context("launching the SQL enclave " + image_path);
   }
-  return std::unique_ptr<EnclaveHost>(new EnclaveHost(std::move(image_path), std::move(options), std::move(*enclave)));
+  return std::unique_ptr<EnclaveHost>(
+      new EnclaveHost(std::move(image_path), std::move(options), std::move(*enclave)));
 }
 
 EnclaveHost::EnclaveHost(std::string image_path, EnclaveOptions options, Enclave enclave)
@@ -41,7 +42,7 @@ Status EnclaveHost::relaunch_if_dead(const Status& failure) {
   enclave_ = std::make_unique<Enclave>(std::move(*fresh));
   ++relaunches_;
   spdlog::warn("the SQL enclave died ({}); relaunched as pid {}; clients must release their keys again",
-            failure.message(), enclave_->pid());
+               failure.message(), enclave_->pid());
   return Status(ErrorCode::enclave_terminated,
                 "the enclave was restarted and holds no keys yet: " + failure.message());
 }

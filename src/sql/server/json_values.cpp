@@ -29,18 +29,21 @@ Result<BoundKind> bind_json_value(sqlite3_stmt* statement, int index, const nloh
     return BoundKind::null;
   }
   if (!value.is_object() || value.size() != 1) {
-    return Status(ErrorCode::invalid_argument,
-                  where + ": a value is null or one of {\"int\"}, {\"real\"}, {\"text\"}, {\"blob\"}, {\"cell\"}");
+    return Status(
+        ErrorCode::invalid_argument,
+        where + ": a value is null or one of {\"int\"}, {\"real\"}, {\"text\"}, {\"blob\"}, {\"cell\"}");
   }
   const auto member = value.begin();
   const std::string& kind = member.key();
   const nlohmann::json& content = member.value();
   if (kind == "int" && content.is_number_integer()) {
-    CLOISTER_RETURN_IF_ERROR(bind_result(statement, sqlite3_bind_int64(statement, index, content.get<std::int64_t>()), index));
+    CLOISTER_RETURN_IF_ERROR(
+        bind_result(statement, sqlite3_bind_int64(statement, index, content.get<std::int64_t>()), index));
     return BoundKind::plain;
   }
   if (kind == "real" && content.is_number()) {
-    CLOISTER_RETURN_IF_ERROR(bind_result(statement, sqlite3_bind_double(statement, index, content.get<double>()), index));
+    CLOISTER_RETURN_IF_ERROR(
+        bind_result(statement, sqlite3_bind_double(statement, index, content.get<double>()), index));
     return BoundKind::plain;
   }
   if ((kind == "text" || kind == "blob" || kind == "cell") && content.is_string()) {
@@ -48,7 +51,8 @@ Result<BoundKind> bind_json_value(sqlite3_stmt* statement, int index, const nloh
     if (text.size() > kMaxValueBytes) return Status(ErrorCode::out_of_range, where + " is larger than 1 MiB");
     if (kind == "text") {
       CLOISTER_RETURN_IF_ERROR(bind_result(
-          statement, sqlite3_bind_text64(statement, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+          statement,
+          sqlite3_bind_text64(statement, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
           index));
       return BoundKind::plain;
     }
@@ -56,17 +60,20 @@ Result<BoundKind> bind_json_value(sqlite3_stmt* statement, int index, const nloh
       // Stored exactly as sent (base64 text) once it is known to be a cell.
       CLOISTER_RETURN_IF_ERROR(decode_stored_cell(text).status().with_context(where));
       CLOISTER_RETURN_IF_ERROR(bind_result(
-          statement, sqlite3_bind_text64(statement, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+          statement,
+          sqlite3_bind_text64(statement, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
           index));
       return BoundKind::cell;
     }
     auto bytes = from_base64(text);
     if (!bytes.is_ok()) return Status(ErrorCode::invalid_argument, where + ": blob is not base64");
     CLOISTER_RETURN_IF_ERROR(bind_result(
-        statement, sqlite3_bind_blob64(statement, index, bytes->data(), bytes->size(), SQLITE_TRANSIENT), index));
+        statement, sqlite3_bind_blob64(statement, index, bytes->data(), bytes->size(), SQLITE_TRANSIENT),
+        index));
     return BoundKind::plain;
   }
-  return Status(ErrorCode::invalid_argument, where + ": unknown value kind \"" + kind + "\" or wrong JSON type");
+  return Status(ErrorCode::invalid_argument,
+                where + ": unknown value kind \"" + kind + "\" or wrong JSON type");
 }
 
 nlohmann::json column_json_value(sqlite3_stmt* statement, int column, bool encrypted) {

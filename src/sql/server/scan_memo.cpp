@@ -92,11 +92,12 @@ void ScanMemo::clear() {
   patterns_.clear();
 }
 
-Status ScanMemo::prefetch(sqlite3* db, EnclaveHost& enclave, const Analysis& analysis, const std::string& sqlite_sql,
-                          const std::vector<std::string>& parameter_cells) {
+Status ScanMemo::prefetch(sqlite3* db, EnclaveHost& enclave, const Analysis& analysis,
+                          const std::string& sqlite_sql, const std::vector<std::string>& parameter_cells) {
   clear();
   // Parameters per randomized, enclave-evaluated column.
-  std::map<std::pair<std::string, std::string>, std::pair<const EncryptedColumnUse*, std::vector<const ParameterUse*>>>
+  std::map<std::pair<std::string, std::string>,
+           std::pair<const EncryptedColumnUse*, std::vector<const ParameterUse*>>>
       columns;
   for (const auto& parameter : analysis.parameters) {
     if (!parameter.column || !parameter.column->needs_enclave) continue;
@@ -112,19 +113,21 @@ Status ScanMemo::prefetch(sqlite3* db, EnclaveHost& enclave, const Analysis& ana
     CLOISTER_ASSIGN_OR_RETURN(bool scan, scans(db, sqlite_sql, name.first));
     if (!scan) continue;
     const bool has_like = sqlite_sql.find("cloister_like(") != std::string::npos;
-    const bool is_string =
-        entry.first->encryption.sql_type == SqlType::varchar || entry.first->encryption.sql_type == SqlType::nvarchar;
+    const bool is_string = entry.first->encryption.sql_type == SqlType::varchar ||
+                           entry.first->encryption.sql_type == SqlType::nvarchar;
     std::set<std::string> bounds;
     std::set<std::string> patterns;
     for (const ParameterUse* parameter : entry.second) {
       const std::string& cell = parameter_cells[static_cast<std::size_t>(parameter->index - 1)];
       // A named parameter is a LIKE pattern if the rewrite put it there; a
       // bare '?' may be either, so both are worked out.
-      const std::string like_form = ", " + parameter->name + ", " + std::to_string(entry.first->encryption.cek_id);
+      const std::string like_form =
+          ", " + parameter->name + ", " + std::to_string(entry.first->encryption.cek_id);
       const bool named = !parameter->name.empty() && parameter->name != "?";
-      const bool in_like = has_like && is_string && (!named || sqlite_sql.find(like_form) != std::string::npos);
-      const bool in_comparison = !named || !in_like ||
-                                 sqlite_sql.find(parameter->name) != sqlite_sql.rfind(parameter->name);
+      const bool in_like =
+          has_like && is_string && (!named || sqlite_sql.find(like_form) != std::string::npos);
+      const bool in_comparison =
+          !named || !in_like || sqlite_sql.find(parameter->name) != sqlite_sql.rfind(parameter->name);
       if (in_like) patterns.insert(cell);
       if (in_comparison) bounds.insert(cell);
     }
@@ -136,7 +139,8 @@ Status ScanMemo::prefetch(sqlite3* db, EnclaveHost& enclave, const Analysis& ana
 }
 
 Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedColumnUse& column,
-                             const std::vector<std::string>& bounds, const std::vector<std::string>& patterns) {
+                             const std::vector<std::string>& bounds,
+                             const std::vector<std::string>& patterns) {
   if (bounds.empty() && patterns.empty()) return Status::ok();
   CompareCellsBatch compare{.cek_id = column.encryption.cek_id,
                             .sql_type = static_cast<std::uint8_t>(column.encryption.sql_type),
@@ -180,10 +184,13 @@ Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedC
       }
     }
     for (std::size_t j = 0; j < pattern_cells.size(); ++j) {
-      LikeCellsBatch like{.cek_id = compare.cek_id, .sql_type = compare.sql_type, .pattern = pattern_cells[j],
+      LikeCellsBatch like{.cek_id = compare.cek_id,
+                          .sql_type = compare.sql_type,
+                          .pattern = pattern_cells[j],
                           .cells = compare.cells};
       CLOISTER_ASSIGN_OR_RETURN(auto matches, enclave.like_batch(like));
-      if (matches.size() != ids.size()) return Status(ErrorCode::internal, "the enclave answered a batch of another size");
+      if (matches.size() != ids.size())
+        return Status(ErrorCode::internal, "the enclave answered a batch of another size");
       for (std::size_t i = 0; i < ids.size(); ++i) {
         if (matches[i] != kBatchCellFailed) patterns_[first_pattern + j].second.emplace(ids[i], matches[i]);
       }

@@ -61,11 +61,11 @@ namespace {
 
 Status sqlite_failure(sqlite3* db, std::string_view what) {
   const int code = sqlite3_extended_errcode(db) & 0xff;
-  const ErrorCode error = code == SQLITE_CONSTRAINT ? ErrorCode::conflict
-                          : code == SQLITE_ERROR || code == SQLITE_AUTH || code == SQLITE_MISMATCH ||
-                                  code == SQLITE_RANGE
-                              ? ErrorCode::invalid_argument
-                              : ErrorCode::io_error;
+  const ErrorCode error =
+      code == SQLITE_CONSTRAINT ? ErrorCode::conflict
+      : code == SQLITE_ERROR || code == SQLITE_AUTH || code == SQLITE_MISMATCH || code == SQLITE_RANGE
+          ? ErrorCode::invalid_argument
+          : ErrorCode::io_error;
   return Status(error, std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
@@ -79,7 +79,8 @@ Session::~Session() {
 
 Result<std::unique_ptr<Session>> Session::open(const std::string& database_path, EnclaveHost* enclave) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(database_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  const int rc =
+      sqlite3_open_v2(database_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   std::unique_ptr<Session> session(new Session(db, enclave));
   if (rc != SQLITE_OK) return sqlite_failure(db, "opening " + database_path);
   sqlite3_busy_timeout(db, 10'000);
@@ -99,15 +100,18 @@ Result<Session::Prepared> Session::prepare(const std::string& sql) {
   error_code_.clear();
   Prepared prepared;
   CLOISTER_ASSIGN_OR_RETURN(prepared.catalog, load_catalog(db_));
-  CLOISTER_ASSIGN_OR_RETURN(prepared.analysis, analyze_statement(sql, analysis_catalog(db_, prepared.catalog)));
+  CLOISTER_ASSIGN_OR_RETURN(prepared.analysis,
+                            analyze_statement(sql, analysis_catalog(db_, prepared.catalog)));
   // Every ordered encrypted column's collation, so any index on it works.
   for (const auto& column : prepared.catalog->columns) {
     if (column.encryption.encryption == EncryptionType::randomized && column.encryption.enclave_enabled) {
-      CLOISTER_RETURN_IF_ERROR(functions_.register_collation(column.encryption.cek_id, column.encryption.sql_type));
+      CLOISTER_RETURN_IF_ERROR(
+          functions_.register_collation(column.encryption.cek_id, column.encryption.sql_type));
     }
   }
   for (const auto& column : prepared.analysis.new_encrypted_columns) {
-    CLOISTER_RETURN_IF_ERROR(functions_.register_collation(column.encryption.cek_id, column.encryption.sql_type));
+    CLOISTER_RETURN_IF_ERROR(
+        functions_.register_collation(column.encryption.cek_id, column.encryption.sql_type));
   }
   return prepared;
 }
@@ -120,15 +124,17 @@ Status Session::check_enclave_keys(const Prepared& prepared) {
   if (needed.empty()) return Status::ok();
   auto status = enclave_->key_status();
   // A relaunched enclave answers the second time, holding no keys.
-  if (!status.is_ok() && status.status().code() == ErrorCode::enclave_terminated) status = enclave_->key_status();
+  if (!status.is_ok() && status.status().code() == ErrorCode::enclave_terminated)
+    status = enclave_->key_status();
   if (!status.is_ok()) return status.status();
   const std::set<std::uint32_t> held(status->cek_ids.begin(), status->cek_ids.end());
   for (const auto& use : prepared.analysis.columns) {
     if (use.needs_enclave && !held.contains(use.encryption.cek_id)) {
       error_code_ = kEnclaveKeyMissing;
-      return Status(ErrorCode::conflict, column_label(use) + " is encrypted with " + use.encryption.cek_name +
-                                             ", which the enclave does not hold: attest the enclave and release " +
-                                             "the key to it (a driver with column encryption enabled does this)");
+      return Status(ErrorCode::conflict,
+                    column_label(use) + " is encrypted with " + use.encryption.cek_name +
+                        ", which the enclave does not hold: attest the enclave and release " +
+                        "the key to it (a driver with column encryption enabled does this)");
     }
   }
   return Status::ok();
@@ -140,7 +146,8 @@ Result<json> Session::describe(const std::string& sql) {
   std::set<std::uint32_t> ceks;
   std::set<std::uint32_t> enclave_ceks;
   for (const auto& parameter : prepared.analysis.parameters) {
-    json entry = {{"index", parameter.index}, {"name", parameter.name}, {"column", nullptr}, {"encryption", nullptr}};
+    json entry = {
+        {"index", parameter.index}, {"name", parameter.name}, {"column", nullptr}, {"encryption", nullptr}};
     if (parameter.column) {
       entry["column"] = {{"table", parameter.column->table}, {"column", parameter.column->column}};
       entry["encryption"] = encryption_json(parameter.column->encryption);
@@ -239,10 +246,9 @@ Status Session::explain_failure(Status failure, const Prepared& prepared) {
       find->bind(1, cell);
       auto found = find->step();
       if (found.is_ok() && *found) {
-        return Status(failure.code(), column_label(use) + " in the row with rowid " +
-                                          std::to_string(find->integer(0)) +
-                                          " failed authentication (tampered, or encrypted with another key): " +
-                                          message);
+        return Status(failure.code(),
+                      column_label(use) + " in the row with rowid " + std::to_string(find->integer(0)) +
+                          " failed authentication (tampered, or encrypted with another key): " + message);
       }
     }
   }
@@ -333,10 +339,12 @@ Result<json> Session::run_statement(Prepared& prepared, const json& params, cons
   if (runs.size() == 1 && params.is_array()) {
     std::vector<std::string> cells;
     for (const auto& value : params) {
-      const bool is_cell = value.is_object() && value.size() == 1 && value.contains("cell") && value["cell"].is_string();
+      const bool is_cell =
+          value.is_object() && value.size() == 1 && value.contains("cell") && value["cell"].is_string();
       cells.push_back(is_cell ? value["cell"].get<std::string>() : std::string());
     }
-    if (Status prefetched = functions_.memo().prefetch(db_, *enclave_, analysis, text, cells); !prefetched.is_ok()) {
+    if (Status prefetched = functions_.memo().prefetch(db_, *enclave_, analysis, text, cells);
+        !prefetched.is_ok()) {
       functions_.memo().clear();  // the per-row path still answers, and reports any failure itself
     }
   }
@@ -346,9 +354,10 @@ Result<json> Session::run_statement(Prepared& prepared, const json& params, cons
     sqlite3_reset(statement.get());
     sqlite3_clear_bindings(statement.get());
     if (!values.is_array() || static_cast<int>(values.size()) != parameter_count) {
-      return rollback(Status(ErrorCode::invalid_argument,
-                             where + "the statement has " + std::to_string(parameter_count) + " parameters; " +
-                                 (values.is_array() ? std::to_string(values.size()) : "no list of") + " given"));
+      return rollback(
+          Status(ErrorCode::invalid_argument,
+                 where + "the statement has " + std::to_string(parameter_count) + " parameters; " +
+                     (values.is_array() ? std::to_string(values.size()) : "no list of") + " given"));
     }
     for (int index = 1; index <= parameter_count; ++index) {
       auto kind = bind_json_value(statement.get(), index, values[static_cast<std::size_t>(index - 1)]);
@@ -358,12 +367,14 @@ Result<json> Session::run_statement(Prepared& prepared, const json& params, cons
       const std::string label = name != nullptr ? name : "?" + std::to_string(index);
       if (use != nullptr && use->column && *kind == BoundKind::plain) {
         return rollback(Status(ErrorCode::invalid_argument,
-                               where + "parameter " + label + " meets encrypted column " + column_label(*use->column) +
+                               where + "parameter " + label + " meets encrypted column " +
+                                   column_label(*use->column) +
                                    " but is plaintext: encrypt it (connect with column encryption enabled)"));
       }
       if ((use == nullptr || !use->column) && *kind == BoundKind::cell) {
-        return rollback(Status(ErrorCode::invalid_argument,
-                               where + "parameter " + label + " is an encrypted cell but meets no encrypted column"));
+        return rollback(
+            Status(ErrorCode::invalid_argument,
+                   where + "parameter " + label + " is an encrypted cell but meets no encrypted column"));
       }
     }
     while (true) {
@@ -379,7 +390,8 @@ Result<json> Session::run_statement(Prepared& prepared, const json& params, cons
         return rollback(status);
       }
       if (rows.size() >= kMaxResultRows) {
-        return rollback(Status(ErrorCode::out_of_range, "the result has more than 1000000 rows: add a LIMIT"));
+        return rollback(
+            Status(ErrorCode::out_of_range, "the result has more than 1000000 rows: add a LIMIT"));
       }
       json row = json::array();
       for (int i = 0; i < column_count; ++i) {

@@ -40,7 +40,8 @@ class Session {
   Result<nlohmann::json> describe(const std::string& sql);
   // Runs `sql` once with `params`, or once per entry of `batch` (an array of
   // parameter arrays) in one transaction.
-  Result<nlohmann::json> execute(const std::string& sql, const nlohmann::json& params, const nlohmann::json* batch);
+  Result<nlohmann::json> execute(const std::string& sql, const nlohmann::json& params,
+                                 const nlohmann::json* batch);
 
   // The last error's protocol code (after execute/describe failed).
   [[nodiscard]] const std::string& error_code() const { return error_code_; }
@@ -58,7 +59,8 @@ class Session {
   Result<Prepared> prepare(const std::string& sql);
   Status check_enclave_keys(const Prepared& prepared);
   Result<nlohmann::json> run_catalog_statement(Prepared& prepared);
-  Result<nlohmann::json> run_statement(Prepared& prepared, const nlohmann::json& params, const nlohmann::json* batch);
+  Result<nlohmann::json> run_statement(Prepared& prepared, const nlohmann::json& params,
+                                       const nlohmann::json* batch);
   Result<nlohmann::json> alter_column(Prepared& prepared);
   Status explain_failure(Status failure, const Prepared& prepared);
 

@@ -1,8 +1,7 @@
 #include "sql/server/sql_service.h"
 
-#include <sys/stat.h>
-
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -29,7 +28,8 @@ Status write_private_file(const std::string& path, const std::string& contents, 
     out << contents;
     if (!out.flush()) return Status(ErrorCode::io_error, "cannot write " + temporary);
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) return Status(ErrorCode::io_error, "cannot replace " + path);
+  if (std::rename(temporary.c_str(), path.c_str()) != 0)
+    return Status(ErrorCode::io_error, "cannot replace " + path);
   return Status::ok();
 }
 
@@ -80,14 +80,16 @@ Result<std::unique_ptr<SqlServer>> SqlServer::create(SqlServerOptions options) {
   {
     // The catalog exists before any session opens, and the file is a database.
     sqlite3* db = nullptr;
-    const int rc = sqlite3_open_v2(options.database_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                   nullptr);
-    Status status = rc == SQLITE_OK ? sqlite::exec(db, "PRAGMA journal_mode=WAL", "database") : Status(ErrorCode::io_error, "cannot open " + options.database_path);
+    const int rc = sqlite3_open_v2(options.database_path.c_str(), &db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    Status status = rc == SQLITE_OK ? sqlite::exec(db, "PRAGMA journal_mode=WAL", "database")
+                                    : Status(ErrorCode::io_error, "cannot open " + options.database_path);
     if (status.is_ok()) status = create_catalog(db);
     sqlite3_close_v2(db);
     CLOISTER_RETURN_IF_ERROR(status.with_context(options.database_path));
   }
-  CLOISTER_ASSIGN_OR_RETURN(auto enclave, EnclaveHost::launch(options.enclave_image, options.enclave_options));
+  CLOISTER_ASSIGN_OR_RETURN(auto enclave,
+                            EnclaveHost::launch(options.enclave_image, options.enclave_options));
   http::ServerOptions http_options;
   http_options.host = options.host;
   http_options.port = options.port;
@@ -124,12 +126,14 @@ void SqlServer::reap_idle_sessions() {
 Result<std::shared_ptr<Session>> SqlServer::find_session(const json& body) {
   const auto id = body.find("session");
   if (id == body.end() || !id->is_string()) {
-    return Status(ErrorCode::invalid_argument, "the request names no \"session\": POST /sql/v1/sessions first");
+    return Status(ErrorCode::invalid_argument,
+                  "the request names no \"session\": POST /sql/v1/sessions first");
   }
   std::lock_guard lock(sessions_mutex_);
   const auto found = sessions_.find(id->get<std::string>());
   if (found == sessions_.end()) {
-    return Status(ErrorCode::not_found, "no such session (it expired or the server restarted): open a new one");
+    return Status(ErrorCode::not_found,
+                  "no such session (it expired or the server restarted): open a new one");
   }
   return found->second;
 }
@@ -155,11 +159,12 @@ void SqlServer::add_routes() {
     http::send_json(response, 200, {{"session", to_hex(*token)}, {"database", database}});
   });
 
-  routes.Delete(R"(/sql/v1/sessions/([0-9a-f]{32}))", [this](const httplib::Request& request, httplib::Response& response) {
-    std::lock_guard lock(sessions_mutex_);
-    sessions_.erase(request.matches[1].str());
-    http::send_json(response, 200, json::object());
-  });
+  routes.Delete(R"(/sql/v1/sessions/([0-9a-f]{32}))",
+                [this](const httplib::Request& request, httplib::Response& response) {
+                  std::lock_guard lock(sessions_mutex_);
+                  sessions_.erase(request.matches[1].str());
+                  http::send_json(response, 200, json::object());
+                });
 
   auto statement_route = [this](bool describe) {
     return [this, describe](const httplib::Request& request, httplib::Response& response) {
@@ -190,12 +195,13 @@ void SqlServer::add_routes() {
   routes.Post("/sql/v1/describe", statement_route(true));
   routes.Post("/sql/v1/execute", statement_route(false));
 
-  routes.Post("/sql/v1/enclave/evidence", [this](const httplib::Request& request, httplib::Response& response) {
+  routes.Post("/sql/v1/enclave/evidence", [this](const httplib::Request& request,
+                                                 httplib::Response& response) {
     auto body = http::parse_json_object(request);
     if (!body.is_ok()) return http::send_status(response, body.status());
     const auto nonce_hex = body->find("nonce");
     auto nonce = nonce_hex != body->end() && nonce_hex->is_string() ? from_hex(nonce_hex->get<std::string>())
-                                                                       : Result<Bytes>(Bytes{});
+                                                                    : Result<Bytes>(Bytes{});
     if (!nonce.is_ok() || nonce->size() > 32) {
       return http::send_error(response, 400, "BadRequest", "nonce must be hex, at most 32 bytes");
     }

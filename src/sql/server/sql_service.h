@@ -42,7 +42,8 @@ class SqlServer {
   http::Server& http() { return *http_; }
 
  private:
-  SqlServer(SqlServerOptions options, std::unique_ptr<EnclaveHost> enclave, std::unique_ptr<http::Server> http);
+  SqlServer(SqlServerOptions options, std::unique_ptr<EnclaveHost> enclave,
+            std::unique_ptr<http::Server> http);
   void add_routes();
   Result<std::shared_ptr<Session>> find_session(const nlohmann::json& body);
   void reap_idle_sessions();

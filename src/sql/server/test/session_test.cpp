@@ -60,13 +60,17 @@ class SessionTest : public ::testing::Test {
     auto wrapped = wrap_cek(*cmk_, "cmk1", cek_);
     ASSERT_TRUE(signature.is_ok() && wrapped.is_ok());
     signature_ = *signature;
-    run("CREATE COLUMN MASTER KEY cmk1 WITH (KEY_STORE_PROVIDER_NAME = N'CLOISTER_KEY_FILE', KEY_PATH = N'cmk1', "
-        "ENCLAVE_COMPUTATIONS (SIGNATURE = 0x" + to_hex(*signature) + "))");
+    run("CREATE COLUMN MASTER KEY cmk1 WITH (KEY_STORE_PROVIDER_NAME = N'CLOISTER_KEY_FILE', KEY_PATH = "
+        "N'cmk1', "
+        "ENCLAVE_COMPUTATIONS (SIGNATURE = 0x" +
+        to_hex(*signature) + "))");
     run("CREATE COLUMN ENCRYPTION KEY cek1 WITH VALUES (COLUMN_MASTER_KEY = cmk1, ALGORITHM = 'RSA_OAEP', "
-        "ENCRYPTED_VALUE = 0x" + to_hex(*wrapped) + ")");
+        "ENCRYPTED_VALUE = 0x" +
+        to_hex(*wrapped) + ")");
     run(std::string("CREATE TABLE employees (id INTEGER PRIMARY KEY, name TEXT, ") +
         "ssn VARCHAR(11) ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek1, ENCRYPTION_TYPE = RANDOMIZED, " +
-        kAlgorithm + "), salary INT ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek1, ENCRYPTION_TYPE = RANDOMIZED, " +
+        kAlgorithm +
+        "), salary INT ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek1, ENCRYPTION_TYPE = RANDOMIZED, " +
         kAlgorithm + "), dept VARCHAR(20) ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek1, " +
         "ENCRYPTION_TYPE = DETERMINISTIC, " + kAlgorithm + "))");
 
@@ -84,7 +88,9 @@ class SessionTest : public ::testing::Test {
     return answer.is_ok() ? *answer : json();
   }
 
-  void exec_plain(const std::string& sql) { ASSERT_EQ(sqlite3_exec(plain_, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql; }
+  void exec_plain(const std::string& sql) {
+    ASSERT_EQ(sqlite3_exec(plain_, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  }
 
   json cell(const SqlValue& value, SqlType type, EncryptionType encryption = EncryptionType::randomized) {
     auto plaintext = serialize_plaintext(type, value);
@@ -105,7 +111,9 @@ class SessionTest : public ::testing::Test {
                     static_cast<unsigned>(random() % 100), static_cast<unsigned>(random() % 10000));
       const std::string dept = departments[random() % 4];
       const std::string name = "person" + std::to_string(id);
-      batch.push_back(json::array({{{"int", id}}, {{"text", name}}, cell(std::string(ssn), SqlType::varchar),
+      batch.push_back(json::array({{{"int", id}},
+                                   {{"text", name}},
+                                   cell(std::string(ssn), SqlType::varchar),
                                    cell(std::int64_t{salary}, SqlType::int32),
                                    cell(dept, SqlType::varchar, EncryptionType::deterministic)}));
       exec_plain("INSERT INTO employees VALUES(" + std::to_string(id) + ",'" + name + "','" + ssn + "'," +
@@ -234,10 +242,12 @@ TEST_F(SessionTest, EveryOperatorMatchesThePlaintextCopy) {
        "SELECT salary, COUNT(*) FROM employees GROUP BY salary ORDER BY salary"},
       {"SELECT DISTINCT salary FROM employees ORDER BY salary", json::array(),
        "SELECT DISTINCT salary FROM employees ORDER BY salary"},
-      {"SELECT a.id, b.id FROM employees a JOIN employees b ON a.salary = b.salary WHERE a.id < b.id AND a.id < 40 "
+      {"SELECT a.id, b.id FROM employees a JOIN employees b ON a.salary = b.salary WHERE a.id < b.id AND "
+       "a.id < 40 "
        "ORDER BY a.id, b.id",
        json::array(),
-       "SELECT a.id, b.id FROM employees a JOIN employees b ON a.salary = b.salary WHERE a.id < b.id AND a.id < 40 "
+       "SELECT a.id, b.id FROM employees a JOIN employees b ON a.salary = b.salary WHERE a.id < b.id AND "
+       "a.id < 40 "
        "ORDER BY a.id, b.id"},
       {"SELECT id FROM employees WHERE dept = ? ORDER BY id",
        json::array({cell(std::string("legal"), SqlType::varchar, EncryptionType::deterministic)}),
@@ -250,9 +260,11 @@ TEST_F(SessionTest, EveryOperatorMatchesThePlaintextCopy) {
   }
   // The same range through an index sorted in plaintext order.
   run("CREATE INDEX employees_salary ON employees(salary)");
-  EXPECT_EQ(decrypt_rows(run("SELECT id, salary FROM employees WHERE salary BETWEEN ? AND ? ORDER BY salary, id",
-                             json::array({salary(50000), salary(60000)}))),
-            plain_rows("SELECT id, salary FROM employees WHERE salary BETWEEN 50000 AND 60000 ORDER BY salary, id"));
+  EXPECT_EQ(
+      decrypt_rows(run("SELECT id, salary FROM employees WHERE salary BETWEEN ? AND ? ORDER BY salary, id",
+                       json::array({salary(50000), salary(60000)}))),
+      plain_rows(
+          "SELECT id, salary FROM employees WHERE salary BETWEEN 50000 AND 60000 ORDER BY salary, id"));
 }
 
 TEST_F(SessionTest, WithoutKeysTheEnclaveStatementIsRefusedNamingTheColumn) {
@@ -265,7 +277,8 @@ TEST_F(SessionTest, WithoutKeysTheEnclaveStatementIsRefusedNamingTheColumn) {
                                     json::array({cell(std::int64_t{1}, SqlType::int32)}), nullptr);
   ASSERT_FALSE(answer.is_ok());
   EXPECT_EQ((*session)->error_code(), kEnclaveKeyMissing);
-  EXPECT_NE(answer.status().message().find("employees.salary"), std::string::npos) << answer.status().message();
+  EXPECT_NE(answer.status().message().find("employees.salary"), std::string::npos)
+      << answer.status().message();
   // Deterministic equality needs no enclave.
   auto equality = (*session)->execute(
       "SELECT COUNT(*) FROM employees WHERE dept = ?",
@@ -277,9 +290,11 @@ TEST_F(SessionTest, RefusesLiteralsAndPlaintextParameters) {
   auto literal = session_->execute("SELECT id FROM employees WHERE salary > 5", json::array(), nullptr);
   ASSERT_FALSE(literal.is_ok());
   EXPECT_NE(literal.status().message().find("salary"), std::string::npos) << literal.status().message();
-  auto plaintext = session_->execute("SELECT id FROM employees WHERE salary > ?", json::array({{{"int", 5}}}), nullptr);
+  auto plaintext =
+      session_->execute("SELECT id FROM employees WHERE salary > ?", json::array({{{"int", 5}}}), nullptr);
   ASSERT_FALSE(plaintext.is_ok());
-  EXPECT_NE(plaintext.status().message().find("plaintext"), std::string::npos) << plaintext.status().message();
+  EXPECT_NE(plaintext.status().message().find("plaintext"), std::string::npos)
+      << plaintext.status().message();
   auto catalog = session_->execute("DELETE FROM cloister_cek", json::array(), nullptr);
   EXPECT_FALSE(catalog.is_ok());
 }
@@ -308,7 +323,8 @@ TEST_F(SessionTest, AlterColumnEncryptsAndDecryptsInPlaceThroughTheEnclave) {
   release_keys();
   run("CREATE TABLE bonuses (id INTEGER PRIMARY KEY, amount INT)");
   run("INSERT INTO bonuses VALUES (1, 500), (2, 1500), (3, NULL)");
-  run(std::string("ALTER TABLE bonuses ALTER COLUMN amount INT ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek1, ") +
+  run(std::string(
+          "ALTER TABLE bonuses ALTER COLUMN amount INT ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek1, ") +
       "ENCRYPTION_TYPE = RANDOMIZED, " + kAlgorithm + ")");
   const json encrypted = run("SELECT id, amount FROM bonuses ORDER BY id");
   ASSERT_EQ(encrypted["rows"].size(), 3u);
