@@ -287,6 +287,7 @@ TEST_F(SessionTest, WithoutKeysTheEnclaveStatementIsRefusedNamingTheColumn) {
 }
 
 TEST_F(SessionTest, RefusesLiteralsAndPlaintextParameters) {
+  release_keys();
   auto literal = session_->execute("SELECT id FROM employees WHERE salary > 5", json::array(), nullptr);
   ASSERT_FALSE(literal.is_ok());
   EXPECT_NE(literal.status().message().find("salary"), std::string::npos) << literal.status().message();
