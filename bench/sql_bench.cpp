@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
     auto evidence = must(enclave->evidence(Bytes{0}), "evidence");
     const auto document = json::parse(evidence.runtime_data.begin(), evidence.runtime_data.end());
     KeyRelease release;
+    release.database_id = encrypted.session().database_id();
     release.keys.push_back({1, "cek1", cek, "CLOISTER_KEY_FILE", "cmk1",
                             must(cmk.public_key().to_der(), "CMK public key"), signature});
     const std::string jwe =

@@ -100,7 +100,7 @@ Status ScanMemo::prefetch(sqlite3* db, EnclaveHost& enclave, const Analysis& ana
            std::pair<const EncryptedColumnUse*, std::vector<const ParameterUse*>>>
       columns;
   for (const auto& parameter : analysis.parameters) {
-    if (!parameter.column || !parameter.column->needs_enclave) continue;
+    if (!parameter.column) continue;
     const auto& encryption = parameter.column->encryption;
     if (encryption.encryption != EncryptionType::randomized || !encryption.enclave_enabled) continue;
     const auto index = static_cast<std::size_t>(parameter.index - 1);

@@ -5,6 +5,8 @@
 
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "common/encoding.h"
 #include "sql/server/json_values.h"
 #include "sqlite/database.h"
