@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, then runs the demo: a platform daemon on a
 # fresh platform and the two-enclave key exchange through it; then the
-# services: attestd attests an enclave, kbs releases a key to it only.
+# services: attestd attests an enclave, kbs releases a key to it only; then
+# the encrypted SQL server answers range and LIKE queries on ciphertext.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -42,3 +43,6 @@ echo
 echo "== 5. secure key release: attestd (MAA-shaped tokens) and kbs (Key Vault-style release policy) on loopback"
 samples/secure_key_release/run.sh $build/tools/cloister $build/samples/secure_key_release/secure_key_release_host \
   $build/samples/secure_key_release/secure_key_release_enclave.signed
+echo
+echo "== 6. encrypted SQL: the employees table, Always Encrypted with the enclave (the walk-through of docs/sql.md)"
+tests/docs_sql_test.sh . $build/tools/cloister --show

@@ -2,9 +2,9 @@
 # Runs every ```sh block of docs/sql.md, in order, in one shell in a scratch
 # directory, with the built cloister first on PATH, and checks what the
 # walk-through promises: decrypted rows in the right order, refusals.
-#   docs_sql_test.sh REPO_ROOT CLOISTER
+#   docs_sql_test.sh REPO_ROOT CLOISTER [--show]   (--show: print the walk-through's output)
 set -euo pipefail
-root=$(cd "$1" && pwd) cloister=$2
+root=$(cd "$1" && pwd) cloister=$(realpath "$2") show=${3:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bin" && ln -s "$cloister" "$work/bin/cloister"
@@ -18,6 +18,7 @@ open(sys.argv[2], "w").write("\n".join(out) + "\n")
 PY
 cd "$work"
 bash steps.sh > output.log 2>&1 || { cat output.log; echo "FAIL: a step of docs/sql.md failed"; exit 1; }
+if [ "$show" = --show ]; then cat output.log; fi
 python3 - output.log <<'PY' || { cat output.log; echo "FAIL: the walk-through's answers are wrong"; exit 1; }
 import re, sys
 log = open(sys.argv[1]).read()
