@@ -109,6 +109,11 @@ struct ValidationOptions {
 Result<nlohmann::json> verify_jwt(std::string_view token, const KeySet& keys,
                                   const ValidationOptions& options);
 
+// A JSON object from untrusted text: invalid JSON, a repeated member name
+// (which parsers resolve differently) or deep nesting is a decode_error
+// naming `what`.
+Result<nlohmann::json> parse_strict_object(std::string_view text, std::string_view what);
+
 // --- JWE ---------------------------------------------------------------
 // Compact JWE with enc "A256GCM": alg "RSA-OAEP-256" for RSA recipients,
 // "ECDH-ES" (direct key agreement, Concat KDF) for P-256/P-384 recipients.

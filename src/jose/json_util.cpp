@@ -106,3 +106,11 @@ std::string quoted(std::string_view text) {
 }
 
 }  // namespace cloister::jose::internal
+
+namespace cloister::jose {
+
+Result<nlohmann::json> parse_strict_object(std::string_view text, std::string_view what) {
+  return internal::parse_object(text, what);
+}
+
+}  // namespace cloister::jose

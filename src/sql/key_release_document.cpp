@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/encoding.h"
+#include "jose/jose.h"
 #include "sql/cell_cipher.h"
 #include "sql/key_release.h"
 
@@ -17,7 +18,6 @@ namespace {
 using nlohmann::json;
 
 // The document is three levels deep; anything deeper is not one.
-constexpr int kMaxDepth = 4;
 constexpr std::size_t kMaxDocumentSize = 1u << 20;
 
 Status bad(const std::string& what) {
@@ -76,46 +76,6 @@ Status check_release(const KeyRelease& release) {
     }
   }
   return Status::ok();
-}
-
-// Parses JSON refusing repeated member names and nesting past kMaxDepth.
-Result<json> parse_strict(std::string_view text) {
-  std::vector<std::set<std::string>> names;
-  int depth = 0;
-  bool too_deep = false;
-  bool duplicate = false;
-  const json::parser_callback_t on_event = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-        names.emplace_back();
-        [[fallthrough]];
-      case json::parse_event_t::array_start:
-        if (++depth > kMaxDepth) too_deep = true;
-        break;
-      case json::parse_event_t::object_end:
-        if (!names.empty()) names.pop_back();
-        [[fallthrough]];
-      case json::parse_event_t::array_end:
-        --depth;
-        break;
-      case json::parse_event_t::key:
-        if (!names.empty() && parsed.is_string() &&
-            !names.back().insert(parsed.get_ref<const std::string&>()).second) {
-          duplicate = true;
-        }
-        break;
-      case json::parse_event_t::value:
-        break;
-    }
-    // Past the depth bound, nothing more is kept.
-    return !too_deep;
-  };
-  json value = json::parse(text.begin(), text.end(), on_event, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return bad("not valid JSON");
-  if (too_deep) return bad("nests deeper than a key release document");
-  if (duplicate) return bad("a member name is repeated");
-  if (!value.is_object()) return bad("not a JSON object");
-  return value;
 }
 
 // Exactly these members (and of `optional`, any), no others.
@@ -231,7 +191,8 @@ Result<KeyRelease> parse_key_release_document(std::string_view text) {
     return error(ErrorCode::out_of_range,
                  "key release: document over " + std::to_string(kMaxDocumentSize) + " bytes");
   }
-  CLOISTER_ASSIGN_OR_RETURN(json document, parse_strict(text));
+  // Repeated member names are refused (parsers resolve them differently).
+  CLOISTER_ASSIGN_OR_RETURN(json document, jose::parse_strict_object(text, "the key release document"));
   KeyRelease release;
   Status status = [&]() -> Status {
     CLOISTER_RETURN_IF_ERROR(check_members(document, {"database", "keys"}, "the document"));

@@ -1,11 +1,10 @@
 #include "sql/server/session.h"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <strings.h>
 
 #include <set>
-
-#include <spdlog/spdlog.h>
 
 #include "common/encoding.h"
 #include "sql/server/json_values.h"
