@@ -77,7 +77,7 @@ Result<Bytes> CellKey::encrypt_with_iv(ByteView plaintext, ByteView iv) const {
   return cell;
 }
 
-Result<SecretBytes> CellKey::decrypt(ByteView cell) const {
+Result<CellParts> split_cell(ByteView cell) {
   if (cell.size() < kCellMinSize) {
     return error(ErrorCode::decode_error, "an encrypted cell is at least " + std::to_string(kCellMinSize) +
                                               " bytes (version, tag, IV, one block), got " +
@@ -87,13 +87,21 @@ Result<SecretBytes> CellKey::decrypt(ByteView cell) const {
     return error(ErrorCode::decode_error, "the cell's version byte is " + std::to_string(cell[0]) +
                                               ", AEAD_AES_256_CBC_HMAC_SHA256 cells have version 1");
   }
-  const ByteView stored_tag = cell.subspan(1, kCellTagSize);
-  const ByteView iv = cell.subspan(1 + kCellTagSize, kCellIvSize);
-  const ByteView ciphertext = cell.subspan(1 + kCellTagSize + kCellIvSize);
-  if (ciphertext.size() % 16 != 0) {
-    return error(ErrorCode::decode_error, "the cell's ciphertext of " + std::to_string(ciphertext.size()) +
+  CellParts parts{cell.subspan(1, kCellTagSize), cell.subspan(1 + kCellTagSize, kCellIvSize),
+                  cell.subspan(1 + kCellTagSize + kCellIvSize)};
+  if (parts.ciphertext.size() % 16 != 0) {
+    return error(ErrorCode::decode_error, "the cell's ciphertext of " +
+                                              std::to_string(parts.ciphertext.size()) +
                                               " bytes is not a whole number of AES blocks: truncated?");
   }
+  return parts;
+}
+
+Result<SecretBytes> CellKey::decrypt(ByteView cell) const {
+  CLOISTER_ASSIGN_OR_RETURN(const CellParts parts, split_cell(cell));
+  const ByteView stored_tag = parts.tag;
+  const ByteView iv = parts.iv;
+  const ByteView ciphertext = parts.ciphertext;
   if (!crypto::constant_time_equal(tag(iv, ciphertext), stored_tag)) {
     return error(ErrorCode::crypto_error,
                  "the cell's authentication tag does not match: tampered, or another key");

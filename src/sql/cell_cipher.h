@@ -25,6 +25,15 @@ inline constexpr std::size_t kCellIvSize = 16;
 // Version, tag, IV and one block: PKCS#7 pads even an empty plaintext.
 inline constexpr std::size_t kCellMinSize = 1 + kCellTagSize + kCellIvSize + 16;
 
+// A cell split into its parts, after the checks that need no key: size,
+// version byte, whole AES blocks. The views point into the cell.
+struct CellParts {
+  ByteView tag;
+  ByteView iv;
+  ByteView ciphertext;
+};
+Result<CellParts> split_cell(ByteView cell);
+
 // The three keys derived from one column encryption key (CEK), wiped when
 // this is destroyed.
 class CellKey {

@@ -93,22 +93,10 @@ Result<CellDecryptor> CellDecryptor::create(ByteView column_encryption_key) {
 }
 
 Result<std::size_t> CellDecryptor::decrypt_into(ByteView cell, std::span<std::uint8_t> out) const {
-  if (cell.size() < kCellMinSize) {
-    return error(ErrorCode::decode_error, "an encrypted cell is at least " + std::to_string(kCellMinSize) +
-                                              " bytes (version, tag, IV, one block), got " +
-                                              std::to_string(cell.size()));
-  }
-  if (cell[0] != kCellVersion) {
-    return error(ErrorCode::decode_error, "the cell's version byte is " + std::to_string(cell[0]) +
-                                              ", AEAD_AES_256_CBC_HMAC_SHA256 cells have version 1");
-  }
-  const ByteView stored_tag = cell.subspan(1, kCellTagSize);
-  const ByteView iv = cell.subspan(1 + kCellTagSize, kCellIvSize);
-  const ByteView ciphertext = cell.subspan(1 + kCellTagSize + kCellIvSize);
-  if (ciphertext.size() % 16 != 0) {
-    return error(ErrorCode::decode_error, "the cell's ciphertext of " + std::to_string(ciphertext.size()) +
-                                              " bytes is not a whole number of AES blocks: truncated?");
-  }
+  CLOISTER_ASSIGN_OR_RETURN(const CellParts parts, split_cell(cell));
+  const ByteView stored_tag = parts.tag;
+  const ByteView iv = parts.iv;
+  const ByteView ciphertext = parts.ciphertext;
   if (ciphertext.size() > (1u << 30)) return error(ErrorCode::out_of_range, "the cell is too large");
 
   // tag = HMAC-SHA256(mac_key, version || iv || ciphertext || sizeof(version))
