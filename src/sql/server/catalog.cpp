@@ -280,6 +280,15 @@ Status forget_table(sqlite3* db, std::string_view table) {
   return forget.run();
 }
 
+std::string quote_identifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 bool is_catalog_table(std::string_view table) {
   return table.size() >= 9 && strncasecmp(table.data(), "cloister_", 9) == 0;
 }

@@ -86,6 +86,9 @@ Status set_column(sqlite3* db, std::string_view table, std::string_view column,
 // plaintext ones from SQLite's own table_info.
 Catalog analysis_catalog(sqlite3* db, std::shared_ptr<const CatalogSnapshot> snapshot);
 
+// `name` as a double-quoted SQL identifier ("a""b" for a"b).
+std::string quote_identifier(std::string_view name);
+
 // True for the catalog's own tables, which statements may read but not change.
 bool is_catalog_table(std::string_view table);
 

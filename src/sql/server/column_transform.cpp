@@ -91,15 +91,6 @@ void transform_value(sqlite3_context* sqlite_context, int, sqlite3_value** argv)
       *value);
 }
 
-std::string sql_identifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 const char* plaintext_declaration(SqlType type) {
   switch (type) {
     case SqlType::int32:
@@ -158,9 +149,9 @@ Result<nlohmann::json> Session::alter_column(Prepared& prepared) {
     CLOISTER_RETURN_IF_ERROR(functions_.register_collation(alter.to->cek_id, alter.to->sql_type));
     declaration += " COLLATE " + collation_name(alter.to->cek_id, alter.to->sql_type);
   }
-  const std::string table = sql_identifier(alter.table);
-  const std::string column = sql_identifier(alter.column);
-  const std::string scratch = sql_identifier("cloister_new_" + alter.column);
+  const std::string table = quote_identifier(alter.table);
+  const std::string column = quote_identifier(alter.column);
+  const std::string scratch = quote_identifier("cloister_new_" + alter.column);
   sqlite3_set_authorizer(db_, nullptr, nullptr);
   Status status = sqlite::exec(db_, "SAVEPOINT cloister_alter", "database");
   for (const std::string& step :

@@ -8,6 +8,7 @@
 
 #include "common/encoding.h"
 #include "sql/enclave_calls.h"
+#include "sql/server/catalog.h"
 #include "sql/server/enclave_host.h"
 
 namespace cloister::sql {
@@ -16,15 +17,6 @@ namespace {
 
 constexpr std::size_t kBatchCells = 8192;
 constexpr std::size_t kMaxBounds = 16;
-
-std::string quoted_identifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 // Whether EXPLAIN QUERY PLAN says SQLite will scan `table` row by row.
 Result<bool> scans(sqlite3* db, const std::string& sqlite_sql, std::string_view table) {
@@ -160,8 +152,8 @@ Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedC
   const std::size_t first_pattern = patterns_.size();
   for (const auto& pattern : patterns) patterns_.push_back({pattern, {}});
 
-  const std::string select = "SELECT " + quoted_identifier(column.column) + " FROM " +
-                             quoted_identifier(column.table) + " WHERE " + quoted_identifier(column.column) +
+  const std::string select = "SELECT " + quote_identifier(column.column) + " FROM " +
+                             quote_identifier(column.table) + " WHERE " + quote_identifier(column.column) +
                              " IS NOT NULL";
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db, select.c_str(), static_cast<int>(select.size()), &raw, nullptr) != SQLITE_OK) {

@@ -240,8 +240,8 @@ Status Session::explain_failure(Status failure, const Prepared& prepared) {
     // Name the row whose cell failed, comparing bytes so no collation runs.
     for (const auto& use : prepared.analysis.columns) {
       auto find = sqlite::prepare(db_,
-                                  "SELECT rowid FROM \"" + use.table + "\" WHERE CAST(\"" + use.column +
-                                      "\" AS BLOB) = CAST(? AS BLOB) LIMIT 1",
+                                  "SELECT rowid FROM " + quote_identifier(use.table) + " WHERE CAST(" +
+                                      quote_identifier(use.column) + " AS BLOB) = CAST(? AS BLOB) LIMIT 1",
                                   "database");
       if (!find.is_ok()) continue;
       find->bind(1, cell);
