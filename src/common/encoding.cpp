@@ -43,11 +43,20 @@ std::string encode_base64(ByteView bytes, const char* alphabet, bool pad) {
   return out;
 }
 
-Result<Bytes> decode_base64(std::string_view text, const char* alphabet, bool padding_required) {
-  std::array<int, 256> table{};
-  table.fill(-1);
-  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(alphabet[i])] = i;
+using DecodeTable = std::array<std::int8_t, 256>;
 
+constexpr DecodeTable decode_table(const char* alphabet) {
+  DecodeTable table{};
+  for (auto& value : table) value = -1;
+  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+  return table;
+}
+constexpr DecodeTable kBase64Table = decode_table(kBase64Alphabet);
+constexpr DecodeTable kBase64UrlTable = decode_table(kBase64UrlAlphabet);
+
+// Into `out` (resized; its capacity is reused), so a caller decoding many
+// values in a loop allocates once.
+Status decode_base64(std::string_view text, const DecodeTable& table, bool padding_required, Bytes& out) {
   std::size_t padding = 0;
   while (!text.empty() && text.back() == '=' && padding < 2) {
     text.remove_suffix(1);
@@ -60,25 +69,32 @@ Result<Bytes> decode_base64(std::string_view text, const char* alphabet, bool pa
   if (padding != 0 && (text.size() + padding) % 4 != 0) {
     return Status(ErrorCode::decode_error, "base64 padding does not match the length");
   }
-  Bytes out;
-  out.reserve(text.size() * 3 / 4);
+  out.resize(text.size() * 3 / 4);
+  std::size_t written = 0;
   std::uint32_t accumulator = 0;
   int bits = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    int v = table[static_cast<unsigned char>(text[i])];
+    const int v = table[static_cast<unsigned char>(text[i])];
     if (v < 0)
       return Status(ErrorCode::decode_error, "invalid base64 character at position " + std::to_string(i));
     accumulator = (accumulator << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<std::uint8_t>((accumulator >> bits) & 0xff));
+      out[written++] = static_cast<std::uint8_t>((accumulator >> bits) & 0xff);
     }
   }
   // Unused low bits must be zero, so every byte string has one encoding.
   if (bits > 0 && (accumulator & ((1u << bits) - 1)) != 0) {
     return Status(ErrorCode::decode_error, "base64 text has non-zero trailing bits");
   }
+  out.resize(written);
+  return Status::ok();
+}
+
+Result<Bytes> decode_base64(std::string_view text, const DecodeTable& table, bool padding_required) {
+  Bytes out;
+  CLOISTER_RETURN_IF_ERROR(decode_base64(text, table, padding_required, out));
   return out;
 }
 
@@ -112,13 +128,16 @@ std::string to_base64(ByteView bytes) {
   return encode_base64(bytes, kBase64Alphabet, true);
 }
 Result<Bytes> from_base64(std::string_view text) {
-  return decode_base64(text, kBase64Alphabet, true);
+  return decode_base64(text, kBase64Table, true);
+}
+Status from_base64_into(std::string_view text, Bytes& out) {
+  return decode_base64(text, kBase64Table, true, out);
 }
 std::string to_base64url(ByteView bytes) {
   return encode_base64(bytes, kBase64UrlAlphabet, false);
 }
 Result<Bytes> from_base64url(std::string_view text) {
-  return decode_base64(text, kBase64UrlAlphabet, false);
+  return decode_base64(text, kBase64UrlTable, false);
 }
 
 }  // namespace cloister

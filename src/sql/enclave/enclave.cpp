@@ -3,9 +3,10 @@
 // host without ever giving it a key. Every comparison is one ecall, so the
 // decryption keys are prepared once (cell_decryptor.h) and decrypted cells
 // are cached (plaintext_cache.h). The batched calls (full scans) decrypt each
-// bound once per call and the cells straight into a reused buffer: a scan's
-// cells are looked up in the cache but never inserted (storing costs more
-// than decrypting, and a scan would evict what sorts and indexes reuse).
+// bound once per call and the cells straight into a reused buffer, without
+// the cache: storing costs more than decrypting, a scan would evict what sorts
+// and indexes reuse, and even a lookup that misses (hashing the cell, a lock,
+// a walk through a large table) costs a scan as much as the decryption.
 #include "cloister/enclave.h"
 
 #include <algorithm>
@@ -172,9 +173,8 @@ Status check_batch_size(std::size_t cells) {
   return Status::ok();
 }
 
-// Each cell of a batch in turn, as plaintext: from the cache when it holds the
-// cell (a cheap lookup), otherwise decrypted into one buffer reused for every
-// cell and wiped after each. Never inserts into the cache.
+// Each cell of a batch in turn, as plaintext: decrypted into one buffer reused
+// for every cell and wiped after each.
 class BatchCells {
  public:
   explicit BatchCells(const HeldKey& held, const std::vector<Bytes>& cells) : held_(held) {
@@ -188,10 +188,6 @@ class BatchCells {
   template <typename Use>
   bool with_plaintext(ByteView cell, Use&& use) {
     if (cell.empty()) return false;
-    if (auto cached = cache().find(held_.generation, cell)) {
-      use(cached->view());
-      return true;
-    }
     Result<std::size_t> size = held_.key->decrypt_into(cell, std::span(buffer_.data(), buffer_.size()));
     if (!size.is_ok()) return false;
     use(ByteView(buffer_.data(), *size));

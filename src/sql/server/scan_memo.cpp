@@ -3,6 +3,9 @@
 #include <sqlite3.h>
 #include <strings.h>
 
+#include <algorithm>
+#include <deque>
+#include <future>
 #include <map>
 #include <set>
 
@@ -17,6 +20,7 @@ namespace {
 
 constexpr std::size_t kBatchCells = 8192;
 constexpr std::size_t kMaxBounds = 16;
+constexpr std::size_t kCallsInFlight = 2;
 
 // Whether EXPLAIN QUERY PLAN says SQLite will scan `table` row by row.
 Result<bool> scans(sqlite3* db, const std::string& sqlite_sql, std::string_view table) {
@@ -40,48 +44,104 @@ Result<bool> scans(sqlite3* db, const std::string& sqlite_sql, std::string_view 
   return scan;
 }
 
+// What one scan asks of each batch: the column's key and type, and the
+// bounds and patterns to compare its cells with.
+struct BatchQuestions {
+  std::uint32_t cek_id = 0;
+  std::uint8_t sql_type = 0;
+  std::vector<Bytes> bounds;
+  std::vector<Bytes> patterns;
+  [[nodiscard]] std::size_t width() const { return bounds.size() + patterns.size(); }
+};
+
+// Asks the enclave about one batch: for each cell, its signs against the
+// bounds, then whether it matches each pattern. Runs on its own thread.
+Status ask_enclave(EnclaveHost& enclave, const BatchQuestions& questions, ScanMemo::ScanBatch& batch) {
+  const std::size_t count = batch.rows.size();
+  const std::size_t width = questions.width();
+  batch.answers.assign(count * width, kBatchCellFailed);
+  if (!questions.bounds.empty()) {
+    CompareCellsBatch compare{
+        .cek_id = questions.cek_id, .sql_type = questions.sql_type, .bounds = questions.bounds, .cells = {}};
+    compare.cells.swap(batch.cells);  // lent for the call, not copied
+    auto signs = enclave.compare_batch(compare);
+    compare.cells.swap(batch.cells);
+    if (!signs.is_ok()) return signs.status();
+    if (signs->size() != count * questions.bounds.size()) {
+      return Status(ErrorCode::internal, "the enclave answered a batch of another size");
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      std::copy_n(signs->data() + i * questions.bounds.size(), questions.bounds.size(),
+                  batch.answers.data() + i * width);
+    }
+  }
+  for (std::size_t j = 0; j < questions.patterns.size(); ++j) {
+    LikeCellsBatch like{.cek_id = questions.cek_id,
+                        .sql_type = questions.sql_type,
+                        .pattern = questions.patterns[j],
+                        .cells = {}};
+    like.cells.swap(batch.cells);
+    auto matches = enclave.like_batch(like);
+    like.cells.swap(batch.cells);
+    if (!matches.is_ok()) return matches.status();
+    if (matches->size() != count)
+      return Status(ErrorCode::internal, "the enclave answered a batch of another size");
+    for (std::size_t i = 0; i < count; ++i) {
+      batch.answers[i * width + questions.bounds.size() + j] = (*matches)[i];
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
-std::optional<ScanMemo::CellId> ScanMemo::id_of(std::string_view stored) {
-  if (stored.size() < 24) return std::nullopt;
-  auto head = from_base64(stored.substr(0, 24));  // 18 bytes: version, then the tag
-  if (!head.is_ok() || head->size() != 18) return std::nullopt;
-  CellId id;
-  for (int i = 0; i < 8; ++i) {
-    id.high = (id.high << 8) | (*head)[static_cast<std::size_t>(1 + i)];
-    id.low = (id.low << 8) | (*head)[static_cast<std::size_t>(9 + i)];
+std::optional<std::size_t> ScanMemo::Column::row_of(const CellId& id) const {
+  if (next < ids.size() && ids[next] == id) return next;  // the same row again (BETWEEN asks twice)
+  if (next + 1 < ids.size() && ids[next + 1] == id) return ++next;
+  if (index.size() == 0) {
+    for (std::size_t row = 0; row < ids.size(); ++row)
+      index.insert(ids[row], static_cast<std::uint32_t>(row));
   }
-  return id;
+  const std::uint32_t row = index.find(id);
+  if (row == CellIdTable::kAbsent) return std::nullopt;
+  next = row;
+  return next;
+}
+
+std::optional<std::int8_t> ScanMemo::Column::answer(std::string_view cell, std::size_t slot) const {
+  const auto id = CellId::of(cell);
+  if (!id) return std::nullopt;
+  const auto row = row_of(*id);
+  if (!row) return std::nullopt;
+  const std::int8_t value = answers[*row * width() + slot];
+  if (value == kBatchCellFailed) return std::nullopt;
+  return value;
 }
 
 std::optional<int> ScanMemo::compare(std::string_view a, std::string_view b) const {
-  for (const auto& [bound, answers] : bounds_) {
-    const bool bound_is_b = b == bound;
-    if (!bound_is_b && a != bound) continue;
-    auto id = id_of(bound_is_b ? a : b);
-    if (!id) return std::nullopt;
-    const auto found = answers.find(*id);
-    if (found == answers.end()) return std::nullopt;
-    return bound_is_b ? found->second : -found->second;
+  for (const Column& column : columns_) {
+    for (std::size_t j = 0; j < column.bounds.size(); ++j) {
+      const std::string& bound = column.bounds[j];
+      const bool bound_is_b = b == bound;
+      if (!bound_is_b && a != bound) continue;
+      const auto sign = column.answer(bound_is_b ? a : b, j);
+      if (!sign) return std::nullopt;
+      return bound_is_b ? *sign : -*sign;
+    }
   }
   return std::nullopt;
 }
 
 std::optional<bool> ScanMemo::like(std::string_view value, std::string_view pattern) const {
-  for (const auto& [text, answers] : patterns_) {
-    if (text != pattern) continue;
-    auto id = id_of(value);
-    if (!id) return std::nullopt;
-    const auto found = answers.find(*id);
-    if (found == answers.end()) return std::nullopt;
-    return found->second == 1;
+  for (const Column& column : columns_) {
+    for (std::size_t j = 0; j < column.patterns.size(); ++j) {
+      if (column.patterns[j] != pattern) continue;
+      const auto match = column.answer(value, column.bounds.size() + j);
+      if (!match) return std::nullopt;
+      return *match == 1;
+    }
   }
   return std::nullopt;
-}
-
-void ScanMemo::clear() {
-  bounds_.clear();
-  patterns_.clear();
 }
 
 Status ScanMemo::prefetch(sqlite3* db, EnclaveHost& enclave, const Analysis& analysis,
@@ -124,33 +184,29 @@ Status ScanMemo::prefetch(sqlite3* db, EnclaveHost& enclave, const Analysis& ana
       if (in_comparison) bounds.insert(cell);
     }
     if (bounds.size() > kMaxBounds) bounds.clear();
-    CLOISTER_RETURN_IF_ERROR(scan_column(db, enclave, *entry.first, {bounds.begin(), bounds.end()},
-                                         {patterns.begin(), patterns.end()}));
+    if (bounds.empty() && patterns.empty()) continue;
+    Column memo;
+    memo.bounds.assign(bounds.begin(), bounds.end());
+    memo.patterns.assign(patterns.begin(), patterns.end());
+    CLOISTER_RETURN_IF_ERROR(scan_column(db, enclave, *entry.first, std::move(memo)));
   }
   return Status::ok();
 }
 
 Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedColumnUse& column,
-                             const std::vector<std::string>& bounds,
-                             const std::vector<std::string>& patterns) {
-  if (bounds.empty() && patterns.empty()) return Status::ok();
-  CompareCellsBatch compare{.cek_id = column.encryption.cek_id,
-                            .sql_type = static_cast<std::uint8_t>(column.encryption.sql_type),
-                            .bounds = {},
-                            .cells = {}};
-  for (const auto& bound : bounds) {
+                             Column memo) {
+  BatchQuestions questions{.cek_id = column.encryption.cek_id,
+                           .sql_type = static_cast<std::uint8_t>(column.encryption.sql_type),
+                           .bounds = {},
+                           .patterns = {}};
+  for (const auto& bound : memo.bounds) {
     CLOISTER_ASSIGN_OR_RETURN(Bytes cell, from_base64(bound));
-    compare.bounds.push_back(std::move(cell));
+    questions.bounds.push_back(std::move(cell));
   }
-  std::vector<Bytes> pattern_cells;
-  for (const auto& pattern : patterns) {
+  for (const auto& pattern : memo.patterns) {
     CLOISTER_ASSIGN_OR_RETURN(Bytes cell, from_base64(pattern));
-    pattern_cells.push_back(std::move(cell));
+    questions.patterns.push_back(std::move(cell));
   }
-  const std::size_t first_bound = bounds_.size();
-  for (const auto& bound : bounds) bounds_.push_back({bound, {}});
-  const std::size_t first_pattern = patterns_.size();
-  for (const auto& pattern : patterns) patterns_.push_back({pattern, {}});
 
   const std::string select = "SELECT " + quote_identifier(column.column) + " FROM " +
                              quote_identifier(column.table) + " WHERE " + quote_identifier(column.column) +
@@ -160,48 +216,72 @@ Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedC
     return Status(ErrorCode::internal, std::string("reading the column to scan: ") + sqlite3_errmsg(db));
   }
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> rows(raw, sqlite3_finalize);
-  std::vector<CellId> ids;
-  auto flush = [&]() -> Status {
-    if (ids.empty()) return Status::ok();
-    if (!compare.bounds.empty()) {
-      CLOISTER_ASSIGN_OR_RETURN(auto signs, enclave.compare_batch(compare));
-      if (signs.size() != ids.size() * compare.bounds.size()) {
-        return Status(ErrorCode::internal, "the enclave answered a batch of another size");
-      }
-      for (std::size_t i = 0; i < ids.size(); ++i) {
-        for (std::size_t j = 0; j < compare.bounds.size(); ++j) {
-          const std::int8_t sign = signs[i * compare.bounds.size() + j];
-          if (sign != kBatchCellFailed) bounds_[first_bound + j].second.emplace(ids[i], sign);
-        }
-      }
+
+  // While this thread reads and decodes the next batch, up to kCallsInFlight
+  // earlier ones are in the enclave, each on its own enclave thread: the
+  // decryption, not SQLite, is the larger part of a scan. Batches and their
+  // buffers are reused. (The futures are declared after the batches they
+  // use, so an early return waits for them before the batches go.)
+  const std::size_t width = memo.width();
+  std::vector<std::unique_ptr<ScanBatch>> spare;
+  std::deque<std::pair<std::unique_ptr<ScanBatch>, std::future<Status>>> in_flight;
+  auto finish_oldest = [&]() -> Status {
+    auto [batch, done] = std::move(in_flight.front());
+    in_flight.pop_front();
+    CLOISTER_RETURN_IF_ERROR(done.get());
+    memo.answers.resize(memo.ids.size() * width, kBatchCellFailed);
+    for (std::size_t i = 0; i < batch->rows.size(); ++i) {
+      std::copy_n(batch->answers.data() + i * width, width, memo.answers.data() + batch->rows[i] * width);
     }
-    for (std::size_t j = 0; j < pattern_cells.size(); ++j) {
-      LikeCellsBatch like{.cek_id = compare.cek_id,
-                          .sql_type = compare.sql_type,
-                          .pattern = pattern_cells[j],
-                          .cells = compare.cells};
-      CLOISTER_ASSIGN_OR_RETURN(auto matches, enclave.like_batch(like));
-      if (matches.size() != ids.size())
-        return Status(ErrorCode::internal, "the enclave answered a batch of another size");
-      for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (matches[i] != kBatchCellFailed) patterns_[first_pattern + j].second.emplace(ids[i], matches[i]);
-      }
-    }
-    ids.clear();
-    compare.cells.clear();
+    spare.push_back(std::move(batch));
     return Status::ok();
   };
+  auto send = [&](std::unique_ptr<ScanBatch> batch) -> Status {
+    if (in_flight.size() == kCallsInFlight) CLOISTER_RETURN_IF_ERROR(finish_oldest());
+    ScanBatch* sent = batch.get();
+    in_flight.emplace_back(std::move(batch), std::async(std::launch::async, [&enclave, &questions, sent] {
+                             return ask_enclave(enclave, questions, *sent);
+                           }));
+    return Status::ok();
+  };
+  auto next_batch = [&] {
+    std::unique_ptr<ScanBatch> batch;
+    if (spare.empty()) {
+      batch = std::make_unique<ScanBatch>();
+    } else {
+      batch = std::move(spare.back());
+      spare.pop_back();
+    }
+    batch->cells.resize(kBatchCells);
+    batch->rows.clear();
+    return batch;
+  };
+
+  std::unique_ptr<ScanBatch> batch = next_batch();
+  std::size_t filled = 0;
   while (sqlite3_step(rows.get()) == SQLITE_ROW) {
     const std::string_view text(reinterpret_cast<const char*>(sqlite3_column_text(rows.get(), 0)),
                                 static_cast<std::size_t>(sqlite3_column_bytes(rows.get(), 0)));
-    auto id = id_of(text);
-    auto cell = from_base64(text);
-    if (!id || !cell.is_ok()) continue;  // the per-row path reports it
-    ids.push_back(*id);
-    compare.cells.push_back(std::move(*cell));
-    if (ids.size() == kBatchCells) CLOISTER_RETURN_IF_ERROR(flush());
+    const auto id = CellId::of(text);
+    if (!id || !from_base64_into(text, batch->cells[filled]).is_ok())
+      continue;                                          // the per-row path reports it
+    if (memo.ids.size() >= CellIdTable::kAbsent) break;  // the rest is asked row by row
+    batch->rows.push_back(static_cast<std::uint32_t>(memo.ids.size()));
+    memo.ids.push_back(*id);
+    if (++filled == kBatchCells) {
+      CLOISTER_RETURN_IF_ERROR(send(std::move(batch)));
+      batch = next_batch();
+      filled = 0;
+    }
   }
-  return flush();
+  if (filled != 0) {
+    batch->cells.resize(filled);
+    CLOISTER_RETURN_IF_ERROR(send(std::move(batch)));
+  }
+  while (!in_flight.empty()) CLOISTER_RETURN_IF_ERROR(finish_oldest());
+  memo.answers.resize(memo.ids.size() * width, kBatchCellFailed);
+  columns_.push_back(std::move(memo));
+  return Status::ok();
 }
 
 }  // namespace cloister::sql

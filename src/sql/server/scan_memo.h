@@ -11,12 +11,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "cloister/result.h"
 #include "sql/query/statement_analysis.h"
+#include "sql/server/cell_id_table.h"
 
 struct sqlite3;
 
@@ -26,21 +25,12 @@ class EnclaveHost;
 
 class ScanMemo {
  public:
-  // A stored cell's identity: 128 bits of its tag (an HMAC over its IV and
-  // ciphertext), read from the start of its base64 text.
-  struct CellId {
-    std::uint64_t high = 0;
-    std::uint64_t low = 0;
-    bool operator==(const CellId&) const = default;
-  };
-  static std::optional<CellId> id_of(std::string_view stored);
-
   // The comparison of `a` with `b` (-1, 0, 1) if one is a bound the memo
   // holds and the other a cell it saw; otherwise nullopt (ask the enclave).
   [[nodiscard]] std::optional<int> compare(std::string_view a, std::string_view b) const;
   [[nodiscard]] std::optional<bool> like(std::string_view value, std::string_view pattern) const;
-  [[nodiscard]] bool empty() const { return bounds_.empty() && patterns_.empty(); }
-  void clear();
+  [[nodiscard]] bool empty() const { return columns_.empty(); }
+  void clear() { columns_.clear(); }
 
   // Fills the memo for `sqlite_sql` with its parameter values `params`
   // (protocol JSON), for each table SQLite will scan. Cells the enclave could
@@ -48,16 +38,34 @@ class ScanMemo {
   Status prefetch(sqlite3* db, EnclaveHost& enclave, const Analysis& analysis, const std::string& sqlite_sql,
                   const std::vector<std::string>& parameter_cells);
 
- private:
-  struct IdHash {
-    std::size_t operator()(const CellId& id) const { return id.high ^ (id.low * 0x9E3779B97F4A7C15ull); }
+  // One batch of a scanned column's cells on its way through the enclave.
+  struct ScanBatch {
+    std::vector<Bytes> cells;
+    std::vector<std::uint32_t> rows;   // each cell's row in the memo
+    std::vector<std::int8_t> answers;  // per cell: a sign per bound, then a match per pattern
   };
-  using Answers = std::unordered_map<CellId, std::int8_t, IdHash>;
-  Status scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedColumnUse& column,
-                     const std::vector<std::string>& bounds, const std::vector<std::string>& patterns);
 
-  std::vector<std::pair<std::string, Answers>> bounds_;    // bound text -> sign of (cell vs bound)
-  std::vector<std::pair<std::string, Answers>> patterns_;  // pattern text -> cell matches
+ private:
+  // One scanned column: for each cell seen, its sign against each bound and
+  // then whether it matches each pattern (kBatchCellFailed: ask per row).
+  // Rows are numbered in the order the scan read them, which is almost
+  // always the order SQLite then asks about them: a lookup first tries where
+  // the last one left off, and only a lookup out of that order builds (once)
+  // and uses the hash table.
+  struct Column {
+    std::vector<std::string> bounds;
+    std::vector<std::string> patterns;
+    std::vector<CellId> ids;           // per row
+    std::vector<std::int8_t> answers;  // width() per row
+    mutable CellIdTable index;         // id -> first row with it; empty until needed
+    mutable std::size_t next = 0;      // the row the last lookup found
+    [[nodiscard]] std::size_t width() const { return bounds.size() + patterns.size(); }
+    [[nodiscard]] std::optional<std::size_t> row_of(const CellId& id) const;
+    [[nodiscard]] std::optional<std::int8_t> answer(std::string_view cell, std::size_t slot) const;
+  };
+  Status scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedColumnUse& column, Column memo);
+
+  std::vector<Column> columns_;
 };
 
 }  // namespace cloister::sql

@@ -46,6 +46,9 @@ class Session {
   // The last error's protocol code (after execute/describe failed).
   [[nodiscard]] const std::string& error_code() const { return error_code_; }
   [[nodiscard]] std::string database_id();
+  // Comparisons and LIKEs that went to the enclave one by one (a full scan's
+  // batched calls are not counted): what shows whether a scan was batched.
+  [[nodiscard]] std::uint64_t per_row_enclave_calls() const { return functions_.enclave_calls(); }
 
   std::mutex& mutex() { return mutex_; }
   std::chrono::steady_clock::time_point last_used;

@@ -100,11 +100,11 @@ class SessionTest : public ::testing::Test {
     return {{"cell", to_base64(*encrypted)}};
   }
 
-  void insert_rows(int count) {
-    std::mt19937 random(7);
+  void insert_rows(int count, int first_id = 1) {
+    std::mt19937 random(7 + static_cast<unsigned>(first_id));
     const char* departments[] = {"sales", "engineering", "legal", "Support"};
     json batch = json::array();
-    for (int id = 1; id <= count; ++id) {
+    for (int id = first_id; id < first_id + count; ++id) {
       const int salary = 30000 + static_cast<int>(random() % 90) * 1000;  // many repeats
       char ssn[16];
       std::snprintf(ssn, sizeof ssn, "%03u-%02u-%04u", static_cast<unsigned>(random() % 1000),
@@ -265,6 +265,33 @@ TEST_F(SessionTest, EveryOperatorMatchesThePlaintextCopy) {
                        json::array({salary(50000), salary(60000)}))),
       plain_rows(
           "SELECT id, salary FROM employees WHERE salary BETWEEN 50000 AND 60000 ORDER BY salary, id"));
+}
+
+// Enough rows for a full scan to go to the enclave in several batches, two at a
+// time (scan_memo.cpp), and a scan in another order than the prefetch read.
+TEST_F(SessionTest, ALargeFullScanMatchesThePlaintextCopy) {
+  release_keys();
+  insert_rows(20000, 301);
+  const auto salary = [&](int value) { return cell(std::int64_t{value}, SqlType::int32); };
+  const std::vector<std::pair<std::string, std::string>> queries = {
+      {"SELECT id, salary FROM employees WHERE salary BETWEEN ? AND ? ORDER BY id",
+       "SELECT id, salary FROM employees WHERE salary BETWEEN 50000 AND 52000 ORDER BY id"},
+      {"SELECT id FROM employees WHERE salary BETWEEN ? AND ? ORDER BY id DESC",
+       "SELECT id FROM employees WHERE salary BETWEEN 50000 AND 52000 ORDER BY id DESC"},
+  };
+  for (const auto& [encrypted, plain] : queries) {
+    const auto expected = plain_rows(plain);
+    EXPECT_GT(expected.size(), 100u) << plain;
+    EXPECT_EQ(decrypt_rows(run(encrypted, json::array({salary(50000), salary(52000)}))), expected)
+        << encrypted;
+  }
+  const auto expected = plain_rows("SELECT id, ssn FROM employees WHERE ssn LIKE '12%' ORDER BY id");
+  EXPECT_GT(expected.size(), 100u);
+  const std::uint64_t calls_before = session_->per_row_enclave_calls();
+  EXPECT_EQ(decrypt_rows(run("SELECT id, ssn FROM employees WHERE ssn LIKE ? ORDER BY id",
+                             json::array({cell(std::string("12%"), SqlType::varchar)}))),
+            expected);
+  EXPECT_EQ(session_->per_row_enclave_calls(), calls_before) << "the LIKE scan was not batched";
 }
 
 TEST_F(SessionTest, WithoutKeysTheEnclaveStatementIsRefusedNamingTheColumn) {
