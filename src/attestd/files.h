@@ -1,6 +1,6 @@
-// Durable state files for attestd: every write lands whole or not at all
-// (unique temporary file, fsync, rename, fsync of the directory), so a crash
-// or a concurrent writer never leaves a half-written registry or policy.
+// Durable state files for attestd: whole-file writes are atomic
+// (common/durable_file.h), so a crash or a concurrent writer never leaves a
+// half-written registry or policy; the change log is appended line by line.
 #pragma once
 
 #include <string>
@@ -8,11 +8,10 @@
 
 #include "cloister/bytes.h"
 #include "cloister/result.h"
+#include "common/durable_file.h"
 
 namespace cloister::attestd {
 
-// Replaces `path` atomically with `contents`, created with `mode`.
-Status atomic_write_file(const std::string& path, ByteView contents, unsigned mode);
 // Appends one line (a trailing newline is added) and syncs it: the change log.
 Status append_line(const std::string& path, std::string_view line, unsigned mode);
 

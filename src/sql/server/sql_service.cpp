@@ -3,8 +3,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
-#include <fstream>
-
+#include "common/durable_file.h"
 #include "common/encoding.h"
 #include "crypto/keys.h"
 #include "crypto/rng.h"
@@ -18,20 +17,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxRequestBytes = 64 << 20;  // bulk inserts carry many cells
-
-Status write_private_file(const std::string& path, const std::string& contents, mode_t mode) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) return Status(ErrorCode::io_error, "cannot write " + temporary);
-    ::chmod(temporary.c_str(), mode);
-    out << contents;
-    if (!out.flush()) return Status(ErrorCode::io_error, "cannot write " + temporary);
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0)
-    return Status(ErrorCode::io_error, "cannot replace " + path);
-  return Status::ok();
-}
 
 void send_failure(httplib::Response& response, const Status& status, const std::string& code) {
   if (code.empty()) {
@@ -58,10 +43,10 @@ Status ensure_tls_identity(const std::string& cert_file, const std::string& key_
                             crypto::issue_certificate(request, key.public_key(), key, nullptr));
   CLOISTER_ASSIGN_OR_RETURN(std::string key_pem, key.to_pem());
   CLOISTER_ASSIGN_OR_RETURN(std::string cert_pem, certificate.to_pem());
-  Status status = write_private_file(key_file, key_pem, 0600);
+  Status status = atomic_write_file(key_file, as_bytes(key_pem), 0600);
   secure_wipe(key_pem.data(), key_pem.size());
   CLOISTER_RETURN_IF_ERROR(status);
-  return write_private_file(cert_file, cert_pem, 0644);
+  return atomic_write_file(cert_file, as_bytes(cert_pem), 0644);
 }
 
 Result<std::unique_ptr<SqlServer>> SqlServer::create(SqlServerOptions options) {
