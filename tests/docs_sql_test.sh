@@ -29,5 +29,9 @@ def order(*names):
 order("Bob", "234-56-7890", "62000", "Alice", "123-45-6789", "85000", "Erin", "91000")
 assert "47000" in log and "120000" in log  # MIN and MAX
 assert "Carol" in log and "hr_cek" in log
+# The CMK in the key broker: its statement, the range query, the broker's audit.
+assert "KEY_STORE_PROVIDER_NAME = N'CLOISTER_KBS'" in log
+assert re.search(r"name +\| amount\n-+\+-+\nCarol \| 15000\n\(1 row\)", log), "the bonuses range query"
+assert re.search(r"unwrapkey\s+payrollcmk/1\s+ok", log) and re.search(r"sign\s+payrollcmk/1\s+ok", log)
 PY
 echo "docs/sql.md walk-through passed"

@@ -12,6 +12,7 @@
 
 #include "cloister/sql_client.h"
 #include "common/encoding.h"
+#include "kbs/data_dir.h"
 #include "sql/client/shell_support.h"
 #include "tools/command_registry.h"
 
@@ -24,6 +25,9 @@ struct ShellArgs {
   std::string server;
   std::string server_cert;
   std::vector<std::string> cmk_stores;
+  std::string kbs_url;
+  std::string kbs_credential_file;
+  std::string kbs_ca;
   std::string attestation = "evidence";
   std::vector<std::string> platform_cas;
   std::string enclave_signer;
@@ -50,6 +54,19 @@ Result<sql::ConnectionOptions> connection_options(const ShellArgs& args) {
   options.allow_decryption_to_host = args.allow_decryption_to_host;
   for (const auto& directory : args.cmk_stores) {
     CLOISTER_ASSIGN_OR_RETURN(auto store, sql::KeyStoreProvider::key_file_store(directory));
+    options.key_stores.push_back(std::move(store));
+  }
+  if (!args.kbs_url.empty()) {
+    if (args.kbs_credential_file.empty()) {
+      return Status(
+          ErrorCode::invalid_argument,
+          "--kbs needs --kbs-credential-file (the admin.credential file of the kbs data directory)");
+    }
+    CLOISTER_ASSIGN_OR_RETURN(std::string credential,
+                              cloister::kbs::load_admin_credential(args.kbs_credential_file));
+    sql::KbsKeyStoreOptions kbs{args.kbs_url, SecretBytes(as_bytes(credential)), args.kbs_ca};
+    secure_wipe(credential.data(), credential.size());
+    CLOISTER_ASSIGN_OR_RETURN(auto store, sql::KeyStoreProvider::cloister_kbs(kbs));
     options.key_stores.push_back(std::move(store));
   }
   auto& attestation = options.attestation;
@@ -156,6 +173,16 @@ void add_shell_command(CLI::App& root) {
       ->check(CLI::ExistingFile);
   shell->add_option("--cmk-store", args->cmk_stores, "Column master key store directory (CLOISTER_KEY_FILE)")
       ->check(CLI::ExistingDirectory);
+  shell->add_option(
+      "--kbs", args->kbs_url,
+      "Key broker holding column master keys (CLOISTER_KBS), e.g. http://127.0.0.1:8600; only key "
+      "paths under this URL are used");
+  shell
+      ->add_option("--kbs-credential-file", args->kbs_credential_file,
+                   "The key broker's administrator credential (admin.credential in its data directory)")
+      ->check(CLI::ExistingFile);
+  shell->add_option("--kbs-ca", args->kbs_ca, "CA certificate (PEM) of an https key broker")
+      ->check(CLI::ExistingFile);
   shell
       ->add_option("--attestation", args->attestation,
                    "How the enclave is verified: evidence (against --platform-ca) or attestd (a token)")

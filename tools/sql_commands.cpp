@@ -1,6 +1,8 @@
 // cloister sql cell encrypt|decrypt, cloister sql cmk create, cloister sql cek
 // create|decrypt: Always Encrypted's cells and keys, in the formats SQL Server
-// stores, from the command line. Binary values are hex on argv or stdin.
+// stores, from the command line. Binary values are hex on argv or stdin. The
+// CMK lives in a local key file store (--store, --cmk-store) or in the key
+// broker (--kbs; sql_kbs_key_commands.cpp).
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "sql/encrypted_cek.h"
 #include "sql/key_file_store.h"
 #include "tools/command_registry.h"
+#include "tools/sql_kbs_keys.h"
 
 namespace cloister::cli {
 namespace {
@@ -29,6 +32,7 @@ struct CmkArgs {
   bool enclave_computations = false;
   bool ddl = false;
   unsigned bits = 3072;
+  KbsKeyArgs kbs;  // --kbs instead of --store
 };
 
 struct CekArgs {
@@ -37,7 +41,30 @@ struct CekArgs {
   std::string value_hex;
   std::string name;  // for --ddl
   bool ddl = false;
+  KbsKeyArgs kbs;  // --kbs / --cmk-key-path instead of --cmk-store
+  std::string cmk_key_path;
 };
+
+KbsCekArgs kbs_cek_args(const CekArgs& args) {
+  return {.kbs = args.kbs,
+          .cmk = args.cmk,
+          .cmk_key_path = args.cmk_key_path,
+          .name = args.name,
+          .ddl = args.ddl};
+}
+
+bool uses_kbs(const CekArgs& args) {
+  return !args.kbs.url.empty() || !args.cmk_key_path.empty();
+}
+
+// Exactly one home for the CMK: a key file store or the key broker.
+int check_one_store(bool store, bool kbs, const char* store_option) {
+  if (store == kbs) {
+    return fail(std::string("name where the column master key lives: ") + store_option +
+                " DIR (a key file store) or --kbs URL (the key broker)");
+  }
+  return 0;
+}
 
 // The positional hex, or all of stdin, without whitespace.
 Result<Bytes> hex_input(const std::string& argument, const char* what) {
@@ -91,6 +118,14 @@ int run_cell_decrypt(const CellArgs& args) {
 }
 
 int run_cmk_create(const CmkArgs& args) {
+  if (int bad = check_one_store(!args.store.empty(), !args.kbs.url.empty(), "--store"); bad != 0) return bad;
+  if (!args.kbs.url.empty()) {
+    return run_kbs_cmk_create({.kbs = args.kbs,
+                               .name = args.name,
+                               .bits = args.bits,
+                               .enclave_computations = args.enclave_computations,
+                               .ddl = args.ddl});
+  }
   auto store = sql::KeyFileStore::open(args.store, true);
   if (!store.is_ok()) return fail(store.status().message(), "--store names a directory only you can read");
   auto key = store->create_key(args.name, args.bits);
@@ -126,6 +161,13 @@ Result<crypto::PrivateKey> load_cmk(const std::string& store_dir, const std::str
 }
 
 int run_cek_create(const CekArgs& args) {
+  if (int bad = check_one_store(!args.store.empty(), uses_kbs(args), "--cmk-store"); bad != 0) return bad;
+  if (uses_kbs(args)) {
+    if (args.cmk.empty() == args.cmk_key_path.empty() || (!args.cmk.empty() && args.kbs.url.empty()))
+      return fail("with the key broker, name the CMK with --kbs URL --cmk NAME, or with --cmk-key-path PATH");
+    return run_kbs_cek_create(kbs_cek_args(args));
+  }
+  if (args.cmk.empty()) return fail("--cmk names the column master key in --cmk-store");
   auto cmk = load_cmk(args.store, args.cmk);
   if (!cmk.is_ok()) {
     return fail(cmk.status().message(), "create the CMK first: cloister sql cmk create --store DIR --name N");
@@ -147,6 +189,14 @@ int run_cek_create(const CekArgs& args) {
 }
 
 int run_cek_decrypt(const CekArgs& args) {
+  if (int bad = check_one_store(!args.store.empty(), uses_kbs(args), "--cmk-store"); bad != 0) return bad;
+  if (uses_kbs(args)) {
+    auto value = hex_input(args.value_hex, "encrypted CEK value");
+    if (!value.is_ok())
+      return fail(value.status().message(), "--value takes the value as SQL Server prints it");
+    return run_kbs_cek_decrypt(kbs_cek_args(args), *value);
+  }
+  if (args.cmk.empty()) return fail("--cmk names the column master key in --cmk-store");
   auto cmk = load_cmk(args.store, args.cmk);
   if (!cmk.is_ok())
     return fail(cmk.status().message(), "--cmk-store and --cmk name the CMK that wrapped the value");
@@ -185,12 +235,18 @@ void add_sql_commands(CLI::App& root) {
       ->check(CLI::IsMember({"deterministic", "randomized"}));
   decrypt->callback([decrypt_args] { exit_code() = run_cell_decrypt(*decrypt_args); });
 
-  auto* cmk = sql->add_subcommand("cmk", "Column master keys in a local key file store");
+  auto* cmk = sql->add_subcommand("cmk", "Column master keys in a local key file store or in the key broker");
   cmk->require_subcommand(1);
   auto cmk_args = std::make_shared<CmkArgs>();
-  auto* cmk_create = cmk->add_subcommand("create", "Create an RSA column master key (PKCS#8 PEM, mode 0600)");
-  cmk_create->add_option("--store", cmk_args->store, "Key store directory (made with mode 0700)")->required();
-  cmk_create->add_option("--name", cmk_args->name, "Key name, which is its key path")->required();
+  auto* cmk_create = cmk->add_subcommand(
+      "create",
+      "Create an RSA column master key: in a key file store (PKCS#8 PEM, mode 0600, provider "
+      "CLOISTER_KEY_FILE) "
+      "or in the key broker (never released; provider CLOISTER_KBS, key path URL/keys/NAME/VERSION)");
+  cmk_create->add_option("--store", cmk_args->store, "Key store directory (made with mode 0700)");
+  cmk_create->add_option("--kbs", cmk_args->kbs.url, "Or: the key broker's URL, e.g. http://127.0.0.1:8600");
+  cmk_create->add_option("--name", cmk_args->name, "Key name (in a key file store, also its key path)")
+      ->required();
   cmk_create->add_flag("--enclave-computations", cmk_args->enclave_computations,
                        "Also print the metadata signature for ENCLAVE_COMPUTATIONS (SIGNATURE = ...)");
   cmk_create->add_flag("--ddl", cmk_args->ddl,
@@ -198,22 +254,32 @@ void add_sql_commands(CLI::App& root) {
   cmk_create->add_option("--bits", cmk_args->bits, "RSA size")
       ->check(CLI::IsMember({2048, 3072}))
       ->capture_default_str();
+  add_kbs_credential_options(cmk_create, cmk_args->kbs);
   cmk_create->callback([cmk_args] { exit_code() = run_cmk_create(*cmk_args); });
 
   auto* cek = sql->add_subcommand("cek", "Column encryption keys wrapped by a column master key");
   cek->require_subcommand(1);
+  auto add_cmk_options = [](CLI::App* command, CekArgs& args) {
+    command->add_option("--cmk-store", args.store, "Key store directory of the CMK");
+    command->add_option("--cmk", args.cmk,
+                        "Column master key name (in --cmk-store, or in --kbs: its current version)");
+    command->add_option("--kbs", args.kbs.url,
+                        "Or: the key broker holding the CMK, e.g. http://127.0.0.1:8600");
+    command->add_option("--cmk-key-path", args.cmk_key_path,
+                        "Or: the CMK's key path in the key broker, URL/keys/NAME/VERSION");
+    add_kbs_credential_options(command, args.kbs);
+  };
   auto cek_create_args = std::make_shared<CekArgs>();
   auto* cek_create =
       cek->add_subcommand("create", "Make a random CEK and print it wrapped, as SQL Server stores it");
-  cek_create->add_option("--cmk-store", cek_create_args->store, "Key store directory")->required();
-  cek_create->add_option("--cmk", cek_create_args->cmk, "Column master key name")->required();
+  add_cmk_options(cek_create, *cek_create_args);
   cek_create->add_option("--name", cek_create_args->name, "Key name (for --ddl)");
   cek_create->add_flag("--ddl", cek_create_args->ddl, "Print the CREATE COLUMN ENCRYPTION KEY statement");
   cek_create->callback([cek_create_args] { exit_code() = run_cek_create(*cek_create_args); });
   auto cek_decrypt_args = std::make_shared<CekArgs>();
-  auto* cek_decrypt = cek->add_subcommand("decrypt", "Verify and unwrap an encrypted CEK value (hex out)");
-  cek_decrypt->add_option("--cmk-store", cek_decrypt_args->store, "Key store directory")->required();
-  cek_decrypt->add_option("--cmk", cek_decrypt_args->cmk, "Column master key name")->required();
+  auto* cek_decrypt = cek->add_subcommand(
+      "decrypt", "Verify and unwrap an encrypted CEK value (hex out); with --kbs the broker unwraps it");
+  add_cmk_options(cek_decrypt, *cek_decrypt_args);
   cek_decrypt
       ->add_option("--value", cek_decrypt_args->value_hex,
                    "Encrypted value as hex (0x optional; - for stdin)")

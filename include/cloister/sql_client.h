@@ -36,9 +36,25 @@
 
 namespace cloister::sql {
 
+// The Cloister key broker (`cloister kbs serve`) as a CMK store, the way
+// SqlClient's AZURE_KEY_VAULT provider uses Key Vault: the CMK's private key
+// stays in the broker, which unwraps column keys and signs on request.
+struct KbsKeyStoreOptions {
+  // The broker, http(s)://HOST[:PORT]; plain http only to a loopback host
+  // (the credential and unwrapped column keys cross this connection).
+  std::string url;
+  // The administrator credential: the contents of the admin.credential file
+  // in the broker's data directory.
+  SecretBytes credential;
+  // https: the CA certificate (PEM) the broker's certificate chains to;
+  // empty: the system's CAs.
+  std::string ca_file;
+  int timeout_seconds = 30;
+};
+
 // Where column master keys live, as SqlColumnEncryptionKeyStoreProvider: the
 // driver asks it to unwrap column keys and to check CMK metadata signatures.
-// The local key file store is one; the Cloister key broker can be another.
+// The local key file store is one; the Cloister key broker is another.
 class KeyStoreProvider {
  public:
   virtual ~KeyStoreProvider() = default;
@@ -58,6 +74,10 @@ class KeyStoreProvider {
 
   // A KeyFileStore directory (provider CLOISTER_KEY_FILE).
   static Result<std::shared_ptr<KeyStoreProvider>> key_file_store(const std::string& directory);
+  // The key broker (provider CLOISTER_KBS). Key paths are
+  // "<url>/keys/<name>/<version>"; the key path comes from the database, so a
+  // path under any other URL is refused before anything is sent.
+  static Result<std::shared_ptr<KeyStoreProvider>> cloister_kbs(const KbsKeyStoreOptions& options);
 };
 
 enum class AttestationMode { evidence, attestd };

@@ -85,6 +85,9 @@ class PrivateKey {
   // ECDSA with the curve's hash; raw r||s, each coordinate-sized (JWS form).
   [[nodiscard]] Result<Bytes> sign_raw(ByteView data) const;
   [[nodiscard]] Result<Bytes> rsa_sign(ByteView data, RsaPadding padding, HashAlgorithm hash) const;
+  // RSASSA-PKCS1-v1_5 over a digest the caller computed (Key Vault's "sign"
+  // operation): the same signature rsa_sign makes over the digest's input.
+  [[nodiscard]] Result<Bytes> rsa_sign_digest(ByteView digest, HashAlgorithm hash) const;
   [[nodiscard]] Result<SecretBytes> rsa_oaep_decrypt(ByteView ciphertext, HashAlgorithm hash) const;
   // ECDH shared secret (the x coordinate), both keys on the same curve.
   [[nodiscard]] Result<SecretBytes> ecdh(const PublicKey& peer) const;

@@ -139,4 +139,30 @@ Result<Bytes> PrivateKey::rsa_sign(ByteView data, RsaPadding padding, HashAlgori
   return signature;
 }
 
+Result<Bytes> PrivateKey::rsa_sign_digest(ByteView digest, HashAlgorithm hash) const {
+  if (!is_rsa(key_.get())) return error(ErrorCode::invalid_argument, "RSA signing needs an RSA key");
+  CLOISTER_RETURN_IF_ERROR(check_rsa_size(key_.get()));
+  if (digest.size() != digest_size(hash)) {
+    return error(ErrorCode::invalid_argument, "a digest to sign is " + std::to_string(digest_size(hash)) +
+                                                  " bytes, got " + std::to_string(digest.size()));
+  }
+  internal::EvpPkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
+  // The digest algorithm goes into the DigestInfo prefix PKCS#1 v1.5 signs.
+  if (context == nullptr || EVP_PKEY_sign_init(context.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(context.get(), RSA_PKCS1_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(context.get(), internal::message_digest(hash)) != 1) {
+    return openssl_error(ErrorCode::crypto_error, "RSA signing setup failed");
+  }
+  std::size_t size = 0;
+  if (EVP_PKEY_sign(context.get(), nullptr, &size, digest.data(), digest.size()) != 1) {
+    return openssl_error(ErrorCode::crypto_error, "RSA signing failed");
+  }
+  Bytes signature(size);
+  if (EVP_PKEY_sign(context.get(), signature.data(), &size, digest.data(), digest.size()) != 1) {
+    return openssl_error(ErrorCode::crypto_error, "RSA signing failed");
+  }
+  signature.resize(size);
+  return signature;
+}
+
 }  // namespace cloister::crypto

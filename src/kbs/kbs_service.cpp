@@ -2,7 +2,9 @@
 
 #include <charconv>
 
+#include "common/encoding.h"
 #include "crypto/constant_time.h"
+#include "kbs/key_operations.h"
 
 namespace cloister::kbs {
 
@@ -138,6 +140,31 @@ void Service::install(httplib::Server& routes) {
     if (!info.is_ok()) return send_status(response, info.status());
     send_json(response, 200, to_json(*info));
   });
+
+  // Key Vault's /keys/{name}/{version}[/operation]. Three path segments never
+  // match the two-segment routes above (httplib matches the whole path), and
+  // the version segment is checked by the handlers, not the pattern, so a
+  // malformed version gets an answer that says so instead of a bare 404.
+  routes.Get(R"(/keys/([^/]+)/([^/]+))",
+             [this](const httplib::Request& request, httplib::Response& response) {
+               if (!authorized(request, response)) return;
+               auto info = key_version_json(store_, request.matches[1], request.matches[2]);
+               if (!info.is_ok()) return send_status(response, info.status());
+               send_json(response, 200, *info);
+             });
+  auto operation = [this](KeyOperation op) {
+    return [this, op](const httplib::Request& request, httplib::Response& response) {
+      if (!authorized(request, response)) return;
+      auto result = run_key_operation(store_, op, request.matches[1], request.matches[2], request.body);
+      if (!result.is_ok()) return send_status(response, result.status());
+      std::string value = to_base64url(result->value);
+      send_json(response, 200, {{"kid", result->kid}, {"value", value}});
+      // Best effort: the JSON temporary and httplib's response body keep copies.
+      secure_wipe(value.data(), value.size());
+    };
+  };
+  routes.Post(R"(/keys/([^/]+)/([^/]+)/unwrapkey)", operation(KeyOperation::unwrap_key));
+  routes.Post(R"(/keys/([^/]+)/([^/]+)/sign)", operation(KeyOperation::sign));
 
   routes.Get("/audit", [this](const httplib::Request& request, httplib::Response& response) {
     if (!authorized(request, response)) return;

@@ -11,6 +11,9 @@
 //   GET    /audit[?key=&limit=]     audit records, oldest first
 //   GET    /audit/verify            recompute the hash chain
 //   POST   /keys/{name}/release     {target: token, nonce?} -> {value: JWE, kid}
+//   GET    /keys/{name}/{version}   that version's metadata and public JWK
+//   POST   /keys/{name}/{version}/unwrapkey  {alg: "RSA-OAEP", value} -> {kid, value}  (admin)
+//   POST   /keys/{name}/{version}/sign       {alg: "RS256", value: digest} -> {kid, value}  (admin)
 #pragma once
 
 #include <memory>

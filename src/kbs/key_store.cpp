@@ -277,9 +277,10 @@ Result<KeyInfo> KeyStore::load_locked(const std::string& name) {
   while (true) {
     CLOISTER_ASSIGN_OR_RETURN(bool row, versions.step());
     if (!row) break;
-    info.versions.push_back({versions.integer(0), versions.integer(1)});
-    info.public_jwk = versions.is_null(2) ? nlohmann::json(nullptr)
-                                          : nlohmann::json::parse(versions.text(2), nullptr, false);
+    nlohmann::json public_jwk = versions.is_null(2) ? nlohmann::json(nullptr)
+                                                    : nlohmann::json::parse(versions.text(2), nullptr, false);
+    info.versions.push_back({versions.integer(0), versions.integer(1), public_jwk});
+    info.public_jwk = std::move(public_jwk);
   }
   return info;
 }
@@ -305,13 +306,32 @@ Result<std::vector<KeyInfo>> KeyStore::list() {
 
 Result<KeyMaterial> KeyStore::current_material(const std::string& name) {
   std::lock_guard lock(mutex_);
+  return material_locked(name, 0);
+}
+
+Result<KeyMaterial> KeyStore::material(const std::string& name, std::int64_t version) {
+  if (version <= 0) {
+    return Status(ErrorCode::invalid_argument,
+                  "key versions are numbered from 1, not " + std::to_string(version));
+  }
+  std::lock_guard lock(mutex_);
+  return material_locked(name, version);
+}
+
+Result<KeyMaterial> KeyStore::material_locked(const std::string& name, std::int64_t version) {
   CLOISTER_ASSIGN_OR_RETURN(auto select,
                             db_.prepare("SELECT k.id, k.kty, k.size, v.version, v.iv, v.sealed FROM keys "
-                                        "k JOIN key_versions v ON v.key_id = k.id WHERE k.name = ? "
-                                        "ORDER BY v.version DESC LIMIT 1"));
-  select.bind(1, name);
+                                        "k JOIN key_versions v ON v.key_id = k.id WHERE k.name = ? AND "
+                                        "(?2 = 0 OR v.version = ?2) ORDER BY v.version DESC LIMIT 1"));
+  select.bind(1, name).bind(2, version);
   CLOISTER_ASSIGN_OR_RETURN(bool found, select.step());
-  if (!found) return not_found(name);
+  if (!found) {
+    if (version == 0) return not_found(name);
+    CLOISTER_ASSIGN_OR_RETURN(KeyInfo info, load_locked(name));
+    return Status(ErrorCode::not_found, "key \"" + name + "\" has no version " + std::to_string(version) +
+                                            " (its versions are 1.." +
+                                            std::to_string(info.current_version()) + ")");
+  }
   KeyMaterial out;
   out.name = name;
   out.version = select.integer(3);

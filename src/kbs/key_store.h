@@ -27,6 +27,7 @@ namespace cloister::kbs {
 struct KeyVersion {
   std::int64_t version = 0;
   std::int64_t created = 0;
+  nlohmann::json public_jwk;  // of this version; null for oct
 };
 
 struct KeyInfo {
@@ -73,6 +74,8 @@ class KeyStore {
   Result<std::vector<KeyInfo>> list();
   // The current version's material, decrypted.
   Result<KeyMaterial> current_material(const std::string& name);
+  // One version's material, decrypted; not_found names the versions that exist.
+  Result<KeyMaterial> material(const std::string& name, std::int64_t version);
 
   Status audit(const AuditEvent& event);
   Result<std::vector<AuditRecord>> audit_records(std::size_t limit, const std::string& key = "");
@@ -86,6 +89,8 @@ class KeyStore {
   Result<KeyInfo> add_key(const std::string& name, const KeySpec& spec, const SecretBytes& material,
                           const std::optional<nlohmann::json>& policy, const char* action);
   Result<KeyInfo> load_locked(const std::string& name);
+  // version 0: the current one.
+  Result<KeyMaterial> material_locked(const std::string& name, std::int64_t version);
   Status add_version_locked(const std::string& key_id, const std::string& name, KeyKind kind,
                             std::int64_t version, ByteView material);
 

@@ -14,11 +14,27 @@ Result<Bytes> cmk_metadata_bytes(std::string_view provider_name, std::string_vie
   return utf16le_from_utf8(metadata);
 }
 
-Result<Bytes> sign_cmk_metadata(const crypto::PrivateKey& cmk, std::string_view provider_name,
-                                std::string_view key_path, bool allow_enclave_computations) {
+Result<Bytes> sign_cmk_metadata(const crypto::PublicKey& cmk, const CmkSigner& sign,
+                                std::string_view provider_name, std::string_view key_path,
+                                bool allow_enclave_computations) {
   CLOISTER_ASSIGN_OR_RETURN(Bytes metadata,
                             cmk_metadata_bytes(provider_name, key_path, allow_enclave_computations));
-  return cmk.rsa_sign(metadata, crypto::RsaPadding::pkcs1_v1_5, crypto::HashAlgorithm::sha256);
+  Result<Bytes> signature = sign(crypto::sha256(metadata));
+  if (!signature.is_ok()) return signature.status().with_context("signing the CMK metadata");
+  Status verified = verify_cmk_metadata(cmk, provider_name, key_path, allow_enclave_computations, *signature);
+  if (!verified.is_ok()) {
+    return error(
+        ErrorCode::verification_failed,
+        "the CMK metadata signature the key store made does not verify with the CMK's public key: it "
+        "signed with another key");
+  }
+  return signature;
+}
+
+Result<Bytes> sign_cmk_metadata(const crypto::PrivateKey& cmk, std::string_view provider_name,
+                                std::string_view key_path, bool allow_enclave_computations) {
+  return sign_cmk_metadata(cmk.public_key(), local_signer(cmk), provider_name, key_path,
+                           allow_enclave_computations);
 }
 
 Status verify_cmk_metadata(const crypto::PublicKey& cmk, std::string_view provider_name,

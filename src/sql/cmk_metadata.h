@@ -15,6 +15,7 @@
 #include "cloister/bytes.h"
 #include "cloister/result.h"
 #include "crypto/keys.h"
+#include "sql/cmk_operations.h"
 
 namespace cloister::sql {
 
@@ -22,6 +23,11 @@ namespace cloister::sql {
 Result<Bytes> cmk_metadata_bytes(std::string_view provider_name, std::string_view key_path,
                                  bool allow_enclave_computations);
 
+// `sign` signs SHA-256 of the metadata; the signature is verified with the
+// CMK's public key before it is returned.
+Result<Bytes> sign_cmk_metadata(const crypto::PublicKey& cmk, const CmkSigner& sign,
+                                std::string_view provider_name, std::string_view key_path,
+                                bool allow_enclave_computations);
 Result<Bytes> sign_cmk_metadata(const crypto::PrivateKey& cmk, std::string_view provider_name,
                                 std::string_view key_path, bool allow_enclave_computations);
 

@@ -61,13 +61,14 @@ Result<EncryptedCekParts> parse_encrypted_cek(ByteView value) {
   return parts;
 }
 
-Result<Bytes> wrap_cek(const crypto::PrivateKey& cmk, std::string_view key_path, ByteView cek) {
+Result<Bytes> wrap_cek(const crypto::PublicKey& cmk, const CmkSigner& sign, std::string_view key_path,
+                       ByteView cek) {
   if (cek.empty()) return error(ErrorCode::invalid_argument, "the column encryption key is empty");
   CLOISTER_ASSIGN_OR_RETURN(Bytes path, utf16le_from_utf8(key_path));
   if (path.empty() || path.size() > std::numeric_limits<std::uint16_t>::max()) {
     return error(ErrorCode::invalid_argument, "a key path is 1 to 32767 UTF-16 units");
   }
-  CLOISTER_ASSIGN_OR_RETURN(Bytes ciphertext, crypto::rsa_oaep_sha1_encrypt(cmk.public_key(), cek));
+  CLOISTER_ASSIGN_OR_RETURN(Bytes ciphertext, crypto::rsa_oaep_sha1_encrypt(cmk, cek));
   if (ciphertext.size() > std::numeric_limits<std::uint16_t>::max()) {
     return error(ErrorCode::invalid_argument,
                  "the CMK's modulus is too large for the format's 16-bit length");
@@ -78,20 +79,30 @@ Result<Bytes> wrap_cek(const crypto::PrivateKey& cmk, std::string_view key_path,
   put_u16le(value, ciphertext.size());
   value.insert(value.end(), path.begin(), path.end());
   value.insert(value.end(), ciphertext.begin(), ciphertext.end());
-  CLOISTER_ASSIGN_OR_RETURN(
-      Bytes signature, cmk.rsa_sign(value, crypto::RsaPadding::pkcs1_v1_5, crypto::HashAlgorithm::sha256));
-  value.insert(value.end(), signature.begin(), signature.end());
+  Result<Bytes> signature = sign(crypto::sha256(value));
+  if (!signature.is_ok()) return signature.status().with_context("signing the encrypted CEK with the CMK");
+  if (!cmk.rsa_verify(value, *signature, crypto::RsaPadding::pkcs1_v1_5, crypto::HashAlgorithm::sha256)
+           .is_ok()) {
+    return error(ErrorCode::verification_failed,
+                 "the CMK's signature over the encrypted CEK does not verify with its public key: the key "
+                 "store signed with another key");
+  }
+  value.insert(value.end(), signature->begin(), signature->end());
   return value;
 }
 
-Result<SecretBytes> unwrap_cek(const crypto::PrivateKey& cmk, std::string_view key_path, ByteView value) {
+Result<Bytes> wrap_cek(const crypto::PrivateKey& cmk, std::string_view key_path, ByteView cek) {
+  return wrap_cek(cmk.public_key(), local_signer(cmk), key_path, cek);
+}
+
+Result<SecretBytes> unwrap_cek(const crypto::PublicKey& public_key, const CmkUnwrapper& unwrap,
+                               std::string_view key_path, ByteView value) {
   CLOISTER_ASSIGN_OR_RETURN(EncryptedCekParts parts, parse_encrypted_cek(value));
   if (ascii_lower(parts.key_path) != ascii_lower(key_path)) {
     return error(ErrorCode::invalid_argument, "the encrypted CEK was made for key path '" + parts.key_path +
                                                   "', not '" + std::string(key_path) +
                                                   "': use that column master key");
   }
-  const crypto::PublicKey public_key = cmk.public_key();
   CLOISTER_ASSIGN_OR_RETURN(std::size_t key_size, modulus_size(public_key));
   if (parts.ciphertext.size() != key_size || parts.signature.size() != key_size) {
     return error(ErrorCode::decode_error,
@@ -108,9 +119,14 @@ Result<SecretBytes> unwrap_cek(const crypto::PrivateKey& cmk, std::string_view k
                  "the encrypted CEK's signature does not verify with column master key '" +
                      std::string(key_path) + "': tampered, or wrapped by another key");
   }
-  Result<SecretBytes> cek = crypto::rsa_oaep_sha1_decrypt(cmk, parts.ciphertext);
-  if (!cek.is_ok()) return cek.status().with_context("the encrypted CEK is signed but does not decrypt");
+  Result<SecretBytes> cek = unwrap(parts.ciphertext);
+  if (!cek.is_ok())
+    return cek.status().with_context("the encrypted CEK is signed, but unwrapping it with the CMK failed");
   return cek;
+}
+
+Result<SecretBytes> unwrap_cek(const crypto::PrivateKey& cmk, std::string_view key_path, ByteView value) {
+  return unwrap_cek(cmk.public_key(), local_unwrapper(cmk), key_path, value);
 }
 
 }  // namespace cloister::sql

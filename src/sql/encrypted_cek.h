@@ -16,6 +16,7 @@
 #include "cloister/bytes.h"
 #include "cloister/result.h"
 #include "crypto/keys.h"
+#include "sql/cmk_operations.h"
 
 namespace cloister::sql {
 
@@ -33,12 +34,19 @@ struct EncryptedCekParts {
 // non-empty signature. Nothing is verified.
 Result<EncryptedCekParts> parse_encrypted_cek(ByteView value);
 
-// Encrypts `cek` to the CMK and signs the result with it.
+// Encrypts `cek` to the CMK's public key and has `sign` sign the value. The
+// signature is verified with the public key before the value is returned, so
+// a signer that used another key fails here rather than at every unwrap.
+Result<Bytes> wrap_cek(const crypto::PublicKey& cmk, const CmkSigner& sign, std::string_view key_path,
+                       ByteView cek);
 Result<Bytes> wrap_cek(const crypto::PrivateKey& cmk, std::string_view key_path, ByteView cek);
 
 // Checks the structure, that the value names `key_path` (ASCII case-insensitive,
 // as SQL Server's key paths are), the sizes against the CMK's modulus and the
-// signature, and only then decrypts.
+// signature with the CMK's public key, and only then hands the ciphertext to
+// `unwrap`: a value the CMK's holder did not sign never reaches the key.
+Result<SecretBytes> unwrap_cek(const crypto::PublicKey& cmk, const CmkUnwrapper& unwrap,
+                               std::string_view key_path, ByteView value);
 Result<SecretBytes> unwrap_cek(const crypto::PrivateKey& cmk, std::string_view key_path, ByteView value);
 
 }  // namespace cloister::sql

@@ -223,6 +223,21 @@ TEST_F(Keys, RsaSignaturesRoundTripAndRefuseOthers) {
       ErrorCode::invalid_argument);
 }
 
+TEST_F(Keys, RsaDigestSignatureEqualsTheMessageSignature) {
+  const Bytes message = to_bytes("cmk metadata");
+  const Digest256 digest = sha256(message);
+  auto signature = rsa_->rsa_sign_digest(digest, HashAlgorithm::sha256);
+  ASSERT_TRUE(signature.is_ok()) << signature.status().to_string();
+  EXPECT_EQ(*signature, *rsa_->rsa_sign(message, RsaPadding::pkcs1_v1_5, HashAlgorithm::sha256));
+  EXPECT_TRUE(rsa_->public_key()
+                  .rsa_verify(message, *signature, RsaPadding::pkcs1_v1_5, HashAlgorithm::sha256)
+                  .is_ok());
+  EXPECT_EQ(rsa_->rsa_sign_digest(ByteView(digest).first(31), HashAlgorithm::sha256).status().code(),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(p256_->rsa_sign_digest(digest, HashAlgorithm::sha256).status().code(),
+            ErrorCode::invalid_argument);
+}
+
 TEST(RsaKeys, UnderSizedKeysAreRefused) {
   PrivateKey small(EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{1024})));
   ASSERT_TRUE(small.valid());

@@ -62,7 +62,8 @@ Result<ColumnKeys::Entry*> ColumnKeys::unwrapped(std::uint32_t id) {
   return Status(ErrorCode::not_found, "column encryption key " + entry.info.name +
                                           " is wrapped by column master key(s) " + tried +
                                           ", none of which is in a configured key store; "
-                                          "add the key store that holds one (--cmk-store)");
+                                          "add the key store that holds one (--cmk-store, or --kbs for "
+                                          "CLOISTER_KBS)");
 }
 
 Result<const CellKey*> ColumnKeys::cell_key(std::uint32_t id) {

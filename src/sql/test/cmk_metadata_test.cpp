@@ -47,5 +47,26 @@ TEST(CmkMetadata, SignAndVerify) {
       verify_cmk_metadata(other->public_key(), kKeyFileProviderName, "Orders-CMK", true, *signature).is_ok());
 }
 
+TEST(CmkMetadata, RemoteSignerMakesTheSameSignature) {
+  auto cmk = crypto::PrivateKey::generate(crypto::KeyType::rsa, 2048);
+  ASSERT_TRUE(cmk.is_ok());
+  int calls = 0;
+  CmkSigner signer = [&](const crypto::Digest256& digest) {
+    ++calls;
+    return cmk->rsa_sign_digest(digest, crypto::HashAlgorithm::sha256);
+  };
+  const std::string path = "https://kbs.example:8600/keys/hr-cmk/1";
+  auto remote = sign_cmk_metadata(cmk->public_key(), signer, "CLOISTER_KBS", path, true);
+  ASSERT_TRUE(remote.is_ok()) << remote.status().to_string();
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(*remote, *sign_cmk_metadata(*cmk, "CLOISTER_KBS", path, true));
+  EXPECT_TRUE(verify_cmk_metadata(cmk->public_key(), "cloister_kbs", path, true, *remote).is_ok());
+
+  auto other = crypto::PrivateKey::generate(crypto::KeyType::rsa, 2048);
+  auto wrong = sign_cmk_metadata(cmk->public_key(), local_signer(*other), "CLOISTER_KBS", path, true);
+  ASSERT_FALSE(wrong.is_ok());
+  EXPECT_EQ(wrong.status().code(), ErrorCode::verification_failed);
+}
+
 }  // namespace
 }  // namespace cloister::sql

@@ -148,5 +148,74 @@ TEST_F(WrapTest, WrongKeyPathTruncationAndLengths) {
   EXPECT_EQ(result.status().code(), ErrorCode::decode_error) << result.status().message();
 }
 
+// The public-key forms with the private operations done elsewhere (as a key
+// broker does them): the same bytes as the private-key forms.
+TEST_F(WrapTest, RemoteOperationsRoundTripWithThePrivateKeyForms) {
+  const crypto::PublicKey public_key = cmk_->public_key();
+  int signs = 0;
+  CmkSigner signer = [&](const crypto::Digest256& digest) {
+    ++signs;
+    return cmk_->rsa_sign_digest(digest, crypto::HashAlgorithm::sha256);
+  };
+  auto value = wrap_cek(public_key, signer, "http://kbs/keys/cmk/1", cek_);
+  ASSERT_TRUE(value.is_ok()) << value.status().to_string();
+  EXPECT_EQ(signs, 1);
+  auto local = unwrap_cek(*cmk_, "HTTP://KBS/keys/cmk/1", *value);
+  ASSERT_TRUE(local.is_ok()) << local.status().to_string();
+  EXPECT_EQ(Bytes(local->view().begin(), local->view().end()), cek_);
+
+  auto by_private = wrap_cek(*cmk_, "k", cek_);
+  ASSERT_TRUE(by_private.is_ok());
+  int unwraps = 0;
+  CmkUnwrapper unwrapper = [&](ByteView ciphertext) {
+    ++unwraps;
+    return local_unwrapper(*cmk_)(ciphertext);
+  };
+  auto remote = unwrap_cek(public_key, unwrapper, "k", *by_private);
+  ASSERT_TRUE(remote.is_ok()) << remote.status().to_string();
+  EXPECT_EQ(Bytes(remote->view().begin(), remote->view().end()), cek_);
+  EXPECT_EQ(unwraps, 1);
+}
+
+TEST_F(WrapTest, TamperedValuesNeverReachTheUnwrapper) {
+  auto value = wrap_cek(*cmk_, "k", cek_);
+  ASSERT_TRUE(value.is_ok());
+  bool called = false;
+  CmkUnwrapper unwrapper = [&](ByteView) -> Result<SecretBytes> {
+    called = true;
+    return SecretBytes(Bytes(32, 0));
+  };
+  for (std::size_t i : {std::size_t{7}, value->size() / 2, value->size() - 1}) {
+    Bytes tampered = *value;
+    tampered[i] ^= 0x01;
+    auto result = unwrap_cek(cmk_->public_key(), unwrapper, "k", tampered);
+    ASSERT_FALSE(result.is_ok()) << i;
+    EXPECT_EQ(result.status().code(), ErrorCode::verification_failed) << i;
+  }
+  auto other = crypto::PrivateKey::generate(crypto::KeyType::rsa, 2048);
+  EXPECT_FALSE(unwrap_cek(other->public_key(), unwrapper, "k", *value).is_ok());
+  EXPECT_FALSE(called);
+
+  // A failing unwrapper (the broker refused) is an error naming the step.
+  CmkUnwrapper refusing = [](ByteView) -> Result<SecretBytes> {
+    return Status(ErrorCode::permission_denied, "key disabled");
+  };
+  auto refused = unwrap_cek(cmk_->public_key(), refusing, "k", *value);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::permission_denied);
+  EXPECT_NE(refused.status().message().find("key disabled"), std::string::npos);
+}
+
+TEST_F(WrapTest, ASignerUsingAnotherKeyIsCaughtAtWrapTime) {
+  auto other = crypto::PrivateKey::generate(crypto::KeyType::rsa, 2048);
+  auto value = wrap_cek(cmk_->public_key(), local_signer(*other), "k", cek_);
+  ASSERT_FALSE(value.is_ok());
+  EXPECT_EQ(value.status().code(), ErrorCode::verification_failed);
+  CmkSigner failing = [](const crypto::Digest256&) -> Result<Bytes> {
+    return Status(ErrorCode::io_error, "kbs unreachable");
+  };
+  EXPECT_EQ(wrap_cek(cmk_->public_key(), failing, "k", cek_).status().code(), ErrorCode::io_error);
+}
+
 }  // namespace
 }  // namespace cloister::sql
