@@ -219,6 +219,7 @@ Result<bool> ContextChecker::predicate(std::size_t begin, std::size_t end, const
     if (tok(i + 1).kind != TokenKind::parameter || !right_boundary(i + 2))
       return refuse(describe(use) + ": LIKE needs a single parameter as its pattern (no ESCAPE)");
     CLOISTER_RETURN_IF_ERROR(operand_at(i + 1, i + 2, use, "LIKE"));
+    w_.like_patterns_.insert(i + 1);
     const Token& first = tok(begin);
     const Token& pattern = tok(i + 1);
     const std::size_t span_end = pattern.offset + pattern.text.size();

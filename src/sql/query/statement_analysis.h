@@ -88,6 +88,10 @@ struct ParameterUse {
   // Set when the parameter's value is compared to, or stored in, an
   // encrypted column: the driver encrypts it under that column's key.
   std::optional<EncryptedColumnUse> column;
+  // With a column, how the parameter meets it (both, for a named parameter
+  // used twice): as the pattern of a LIKE, or otherwise (compared or stored).
+  bool like_pattern = false;
+  bool compared = false;
 };
 
 enum class StatementKind {

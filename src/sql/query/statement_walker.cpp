@@ -313,6 +313,8 @@ Status StatementWalker::finish() {
   // encryption, or never: the driver encrypts a value once.
   std::vector<std::optional<EncryptedColumnUse>> columns(param_names_.size());
   std::vector<bool> plain(param_names_.size(), false);
+  std::vector<bool> like_pattern(param_names_.size(), false);
+  std::vector<bool> compared(param_names_.size(), false);
   for (std::size_t i = 0; i < stmt_end_; ++i) {
     const int index = param_index_[i];
     if (index == 0) continue;
@@ -320,6 +322,11 @@ Status StatementWalker::finish() {
     if (it == bound_.end()) {
       plain[index - 1] = true;
       continue;
+    }
+    if (like_patterns_.contains(i)) {
+      like_pattern[index - 1] = true;
+    } else {
+      compared[index - 1] = true;
     }
     auto& slot = columns[index - 1];
     if (slot && !same_encryption(slot->encryption, it->second.encryption))
@@ -337,6 +344,8 @@ Status StatementWalker::finish() {
     p.index = static_cast<int>(k + 1);
     p.name = param_names_[k];
     p.column = columns[k];
+    p.like_pattern = like_pattern[k];
+    p.compared = compared[k];
     out_.parameters.push_back(std::move(p));
   }
   std::sort(edits_.begin(), edits_.end(), [](const Edit& a, const Edit& b) { return a.offset < b.offset; });

@@ -144,6 +144,7 @@ class StatementWalker {
   std::vector<std::string> param_names_;  // by index - 1
   // The column an encrypted parameter occurrence was bound to, by token.
   std::map<std::size_t, EncryptedColumnUse> bound_;
+  std::set<std::size_t> like_patterns_;  // positions of parameters that are LIKE patterns
   std::map<std::string, std::optional<std::vector<CatalogColumn>>> table_cache_;
   std::set<std::string>
       encrypted_names_;  // lower-case names of encrypted columns of tables the statement names

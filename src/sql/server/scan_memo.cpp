@@ -164,24 +164,12 @@ Status ScanMemo::prefetch(sqlite3* db, EnclaveHost& enclave, const Analysis& ana
   for (const auto& [name, entry] : columns) {
     CLOISTER_ASSIGN_OR_RETURN(bool scan, scans(db, sqlite_sql, name.first));
     if (!scan) continue;
-    const bool has_like = sqlite_sql.find("cloister_like(") != std::string::npos;
-    const bool is_string = entry.first->encryption.sql_type == SqlType::varchar ||
-                           entry.first->encryption.sql_type == SqlType::nvarchar;
     std::set<std::string> bounds;
     std::set<std::string> patterns;
     for (const ParameterUse* parameter : entry.second) {
       const std::string& cell = parameter_cells[static_cast<std::size_t>(parameter->index - 1)];
-      // A named parameter is a LIKE pattern if the rewrite put it there; a
-      // bare '?' may be either, so both are worked out.
-      const std::string like_form =
-          ", " + parameter->name + ", " + std::to_string(entry.first->encryption.cek_id);
-      const bool named = !parameter->name.empty() && parameter->name != "?";
-      const bool in_like =
-          has_like && is_string && (!named || sqlite_sql.find(like_form) != std::string::npos);
-      const bool in_comparison =
-          !named || !in_like || sqlite_sql.find(parameter->name) != sqlite_sql.rfind(parameter->name);
-      if (in_like) patterns.insert(cell);
-      if (in_comparison) bounds.insert(cell);
+      if (parameter->like_pattern) patterns.insert(cell);
+      if (parameter->compared) bounds.insert(cell);
     }
     if (bounds.size() > kMaxBounds) bounds.clear();
     if (bounds.empty() && patterns.empty()) continue;

@@ -138,6 +138,22 @@ TEST(StatementAnalysis, LikeIsRewritten) {
   refused("SELECT id FROM employees WHERE cloister_like(note, ?, 2, 'varchar')");
 }
 
+// The server's full-scan prefetch asks the enclave only what each parameter is used for.
+TEST(StatementAnalysis, ParametersSayWhetherTheyAreLikePatternsOrCompared) {
+  Analysis a =
+      ok("SELECT id FROM employees WHERE note LIKE ? AND note > ? AND note = :both OR note LIKE :both");
+  ASSERT_EQ(a.parameters.size(), 3u);
+  EXPECT_TRUE(a.parameters[0].like_pattern);
+  EXPECT_FALSE(a.parameters[0].compared);
+  EXPECT_FALSE(a.parameters[1].like_pattern);
+  EXPECT_TRUE(a.parameters[1].compared);
+  EXPECT_TRUE(a.parameters[2].like_pattern);
+  EXPECT_TRUE(a.parameters[2].compared);
+  a = ok("SELECT id FROM employees WHERE id = ?");
+  ASSERT_EQ(a.parameters.size(), 1u);
+  EXPECT_FALSE(a.parameters[0].like_pattern || a.parameters[0].compared);  // meets no encrypted column
+}
+
 TEST(StatementAnalysis, NullTests) {
   Analysis a =
       ok("SELECT id FROM employees WHERE bonus IS NULL OR ssn IS NOT NULL OR salary ISNULL OR note NOTNULL");
