@@ -4,20 +4,10 @@
 # walk-through promises: decrypted rows in the right order, refusals.
 #   docs_sql_test.sh REPO_ROOT CLOISTER [--show]   (--show: print the walk-through's output)
 set -euo pipefail
-root=$(cd "$1" && pwd) cloister=$(realpath "$2") show=${3:-}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/bin" && ln -s "$cloister" "$work/bin/cloister"
-export PATH=$work/bin:$PATH
-python3 - "$root/docs/sql.md" "$work/steps.sh" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-blocks = re.findall(r'```sh\n(.*?)```', text, re.S)
-out = ["set -euo pipefail", "trap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT"] + blocks
-open(sys.argv[2], "w").write("\n".join(out) + "\n")
-PY
+root=$(cd "$1" && pwd) cloister=$2 show=${3:-}
+source "$(dirname "$0")/lib.sh"
+run_doc_walkthrough "$root/docs/sql.md" "$cloister"
 cd "$work"
-bash steps.sh > output.log 2>&1 || { cat output.log; echo "FAIL: a step of docs/sql.md failed"; exit 1; }
 if [ "$show" = --show ]; then cat output.log; fi
 python3 - output.log <<'PY' || { cat output.log; echo "FAIL: the walk-through's answers are wrong"; exit 1; }
 import re, sys

@@ -35,3 +35,21 @@ wait_for_port() {
   [ -s "$1" ] || fail "the service did not write $1"
   cat "$1"
 }
+
+# run_doc_walkthrough DOC CLOISTER: runs every ```sh block of DOC, in order,
+# in one shell in $work, with CLOISTER first on PATH as `cloister`; services
+# the blocks start in the background stop with it. The output is in
+# $work/output.log; a failing step prints it and fails the test.
+run_doc_walkthrough() {
+  local doc=$1 cloister=$2
+  mkdir -p "$work/bin" && ln -sf "$(realpath "$cloister")" "$work/bin/cloister"
+  python3 - "$doc" "$work/steps.sh" << 'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+blocks = re.findall(r'```sh\n(.*?)```', text, re.S)
+out = ["set -euo pipefail", "trap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT"] + blocks
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+PY
+  (cd "$work" && PATH=$work/bin:$PATH bash steps.sh > output.log 2>&1) ||
+    { cat "$work/output.log"; fail "a step of $(basename "$doc") failed"; }
+}
