@@ -6,8 +6,6 @@
 
 namespace cloister::sqlite {
 
-namespace {
-
 Status sqlite_error(sqlite3* db, std::string_view what) {
   const char* message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
   const int code = db != nullptr ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
@@ -15,8 +13,6 @@ Status sqlite_error(sqlite3* db, std::string_view what) {
   const ErrorCode error_code = (code & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::conflict : ErrorCode::io_error;
   return {error_code, std::string(what) + ": " + message};
 }
-
-}  // namespace
 
 void Database::Closer::operator()(sqlite3* db) const {
   sqlite3_close_v2(db);

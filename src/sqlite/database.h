@@ -20,6 +20,9 @@ class Statement;
 
 // On a connection the caller owns; `what` names the store in messages.
 Status exec(sqlite3* db, std::string_view sql, std::string_view what);
+// The connection's last error as a Status: conflict for a constraint
+// violation, io_error otherwise; "what: SQLite's message".
+Status sqlite_error(sqlite3* db, std::string_view what);
 Result<Statement> prepare(sqlite3* db, std::string_view sql, std::string_view what);
 
 class Database {

@@ -60,14 +60,12 @@ int guard_catalog(void*, int action, const char* table, const char*, const char*
 
 namespace {
 
+// An error in the user's statement is theirs to fix (invalid_argument).
 Status sqlite_failure(sqlite3* db, std::string_view what) {
   const int code = sqlite3_extended_errcode(db) & 0xff;
-  const ErrorCode error =
-      code == SQLITE_CONSTRAINT ? ErrorCode::conflict
-      : code == SQLITE_ERROR || code == SQLITE_AUTH || code == SQLITE_MISMATCH || code == SQLITE_RANGE
-          ? ErrorCode::invalid_argument
-          : ErrorCode::io_error;
-  return Status(error, std::string(what) + ": " + sqlite3_errmsg(db));
+  if (code == SQLITE_ERROR || code == SQLITE_AUTH || code == SQLITE_MISMATCH || code == SQLITE_RANGE)
+    return Status(ErrorCode::invalid_argument, std::string(what) + ": " + sqlite3_errmsg(db));
+  return sqlite::sqlite_error(db, what);
 }
 
 }  // namespace
