@@ -367,6 +367,7 @@ Status ContextChecker::check(std::size_t begin, std::size_t end, const Encrypted
       tok(end + 5).text == "'" + std::string(to_string(use.encryption.sql_type)) + "'" &&
       is_op(tok(end + 6), ")") && left_boundary(begin - 3) && right_boundary(end + 7)) {
     CLOISTER_RETURN_IF_ERROR(require(use, Need::like, "LIKE"));
+    w_.like_patterns_.insert(end + 1);
     return operand_at(end + 1, end + 2, use, "LIKE");
   }
   CLOISTER_ASSIGN_OR_RETURN(bool ok, positional(begin, end, use));

@@ -149,6 +149,10 @@ TEST(StatementAnalysis, ParametersSayWhetherTheyAreLikePatternsOrCompared) {
   EXPECT_TRUE(a.parameters[1].compared);
   EXPECT_TRUE(a.parameters[2].like_pattern);
   EXPECT_TRUE(a.parameters[2].compared);
+  a = ok("SELECT id FROM employees WHERE cloister_like(note, ?, 1, 'varchar')");  // as rewritten
+  ASSERT_EQ(a.parameters.size(), 1u);
+  EXPECT_TRUE(a.parameters[0].like_pattern);
+  EXPECT_FALSE(a.parameters[0].compared);
   a = ok("SELECT id FROM employees WHERE id = ?");
   ASSERT_EQ(a.parameters.size(), 1u);
   EXPECT_FALSE(a.parameters[0].like_pattern || a.parameters[0].compared);  // meets no encrypted column
