@@ -19,6 +19,10 @@ struct ClientArgs {
 
 std::string default_url();
 
+// The administrator credential: --credential-file, else admin.credential in
+// the data directory. The caller wipes it.
+Result<std::string> load_credential(const ClientArgs& args);
+
 struct Response {
   int status = 0;
   nlohmann::json body;

@@ -24,20 +24,25 @@ std::string default_url() {
   return "http://127.0.0.1:8600";
 }
 
+Result<std::string> load_credential(const ClientArgs& args) {
+  const std::string file = !args.credential_file.empty()
+                               ? args.credential_file
+                               : cloister::kbs::data_dir_paths(args.data_dir).credential;
+  auto credential = cloister::kbs::load_admin_credential(file);
+  if (!credential.is_ok()) {
+    return credential.status().with_context(
+        "the administrator credential (pass --credential-file or the server's --data-dir)");
+  }
+  return credential;
+}
+
 Result<Response> call(const ClientArgs& args, const std::string& method, const std::string& path,
                       const std::optional<nlohmann::json>& body, bool admin) {
   httplib::Headers headers;
   if (admin) {
-    const std::string file = !args.credential_file.empty()
-                                 ? args.credential_file
-                                 : cloister::kbs::data_dir_paths(args.data_dir).credential;
-    auto credential = cloister::kbs::load_admin_credential(file);
-    if (!credential.is_ok()) {
-      return credential.status().with_context(
-          "the administrator credential (pass --credential-file or the server's --data-dir)");
-    }
-    headers.emplace("Authorization", "Bearer " + *credential);
-    secure_wipe(credential->data(), credential->size());
+    CLOISTER_ASSIGN_OR_RETURN(std::string credential, load_credential(args));
+    headers.emplace("Authorization", "Bearer " + credential);
+    secure_wipe(credential.data(), credential.size());
   }
   const std::string payload = body ? body->dump() : std::string();
   auto reply = http_call(args.url, method, path, payload, "application/json", headers, args.ca_file);

@@ -27,9 +27,12 @@ namespace {
 constexpr const char* kCredentialHint =
     "pass --credential-file (the admin.credential file of the kbs data directory) or the broker's --data-dir";
 
-std::string credential_file(const KbsKeyArgs& args) {
-  return !args.credential_file.empty() ? args.credential_file
-                                       : cloister::kbs::data_dir_paths(args.data_dir).credential;
+// The provider's options: the broker's URL, CA and administrator credential.
+Result<sql::KbsKeyStoreOptions> store_options(const KbsKeyArgs& args) {
+  CLOISTER_ASSIGN_OR_RETURN(std::string credential, kbs::load_credential(args));
+  sql::KbsKeyStoreOptions options{args.url, SecretBytes(as_bytes(credential)), args.ca_file};
+  secure_wipe(credential.data(), credential.size());
+  return options;
 }
 
 // The broker's base URL: --kbs, else the part of the key path before /keys/.
@@ -79,15 +82,7 @@ void add_kbs_credential_options(CLI::App* command, KbsKeyArgs& args) {
 }
 
 Result<std::unique_ptr<KbsKeyClient>> open_kbs(const KbsKeyArgs& args) {
-  const std::string file = credential_file(args);
-  auto credential = cloister::kbs::load_admin_credential(file);
-  if (!credential.is_ok())
-    return credential.status().with_context("the key broker's administrator credential");
-  sql::KbsKeyStoreOptions options;
-  options.url = args.url;
-  options.credential = SecretBytes(as_bytes(*credential));
-  options.ca_file = args.ca_file;
-  secure_wipe(credential->data(), credential->size());
+  CLOISTER_ASSIGN_OR_RETURN(sql::KbsKeyStoreOptions options, store_options(args));
   return KbsKeyClient::create(options);
 }
 
@@ -103,7 +98,8 @@ int run_kbs_cmk_create(const KbsCmkArgs& args) {
     return fail(base.status().message(), "--kbs takes the broker's URL, e.g. http://127.0.0.1:8600");
   // Created without a release policy: the key is never released, only used
   // in place through unwrapkey and sign.
-  kbs::ClientArgs client{*base, args.kbs.data_dir, args.kbs.credential_file, args.kbs.ca_file};
+  kbs::ClientArgs client = args.kbs;
+  client.url = *base;
   const nlohmann::json request = {{"name", args.name}, {"kty", "RSA"}, {"size", args.bits}};
   auto created = kbs::call(client, "POST", "/keys", request, true);
   if (!created.is_ok()) return fail(created.status().message(), kCredentialHint);
@@ -114,9 +110,7 @@ int run_kbs_cmk_create(const KbsCmkArgs& args) {
   if (created->status != 201) return kbs::fail_response(*created, kCredentialHint);
   const KbsKeyRef key{args.name, created->body.value("current_version", std::int64_t{1})};
 
-  KbsKeyArgs kbs_args = args.kbs;
-  kbs_args.url = *base;
-  auto kbs = open_kbs(kbs_args);
+  auto kbs = open_kbs(client);
   if (!kbs.is_ok()) return fail(kbs.status().message(), kCredentialHint);
   const std::string key_path = (*kbs)->key_path(key);
   std::string signature_hex;
@@ -180,11 +174,9 @@ int run_kbs_cek_decrypt(const KbsCekArgs& args, ByteView value) {
   if (!cmk.is_ok()) return fail(cmk.status().message(), "--kbs and --cmk (or --cmk-key-path) name the CMK");
   KbsKeyArgs kbs_args = resolved.kbs;
   kbs_args.url = cmk->kbs->base_url();
-  auto credential = cloister::kbs::load_admin_credential(credential_file(kbs_args));
-  if (!credential.is_ok()) return fail(credential.status().message(), kCredentialHint);
-  sql::KbsKeyStoreOptions options{kbs_args.url, SecretBytes(as_bytes(*credential)), kbs_args.ca_file};
-  secure_wipe(credential->data(), credential->size());
-  auto provider = sql::KeyStoreProvider::cloister_kbs(options);
+  auto options = store_options(kbs_args);
+  if (!options.is_ok()) return fail(options.status().message(), kCredentialHint);
+  auto provider = sql::KeyStoreProvider::cloister_kbs(*options);
   if (!provider.is_ok()) return fail(provider.status().message());
   auto cek = (*provider)->decrypt_column_key(cmk->key_path, "RSA_OAEP", value);
   if (!cek.is_ok()) return fail(cek.status().message());

@@ -11,16 +11,13 @@
 #include "cloister/bytes.h"
 #include "cloister/result.h"
 #include "sql/client/kbs_key_client.h"
+#include "tools/kbs_cli.h"
 
 namespace cloister::cli {
 
-// Where the broker is and how to authenticate, as `cloister kbs` finds them.
-struct KbsKeyArgs {
-  std::string url;              // --kbs
-  std::string data_dir;         // the broker's data directory, for admin.credential
-  std::string credential_file;  // overrides data_dir
-  std::string ca_file;          // https: the CA of the broker's certificate
-};
+// Where the broker is and how to authenticate, as `cloister kbs` finds them
+// (the url is --kbs here).
+using KbsKeyArgs = kbs::ClientArgs;
 
 // --credential-file, --data-dir and --ca (--kbs is added by each command).
 void add_kbs_credential_options(CLI::App* command, KbsKeyArgs& args);

@@ -216,32 +216,31 @@ Result<std::int64_t> KbsKeyClient::current_version(const std::string& name) {
   return info["current_version"].get<std::int64_t>();
 }
 
-Result<SecretBytes> KbsKeyClient::unwrap(const KbsKeyRef& key, ByteView ciphertext) {
-  const json request = {{"alg", "RSA-OAEP"}, {"value", to_base64url(ciphertext)}};
+Result<Bytes> KbsKeyClient::key_operation(const KbsKeyRef& key, const char* operation, const char* alg,
+                                          ByteView value) {
+  const json request = {{"alg", alg}, {"value", to_base64url(value)}};
   CLOISTER_ASSIGN_OR_RETURN(
-      json answer,
-      call("POST", "/keys/" + key.name + "/" + std::to_string(key.version) + "/unwrapkey", request.dump()));
+      json answer, call("POST", "/keys/" + key.name + "/" + std::to_string(key.version) + "/" + operation,
+                        request.dump()));
   if (!answer.contains("value") || !answer["value"].is_string())
-    return Status(ErrorCode::decode_error, "the key broker's unwrapkey answer has no value");
+    return Status(ErrorCode::decode_error,
+                  std::string("the key broker's ") + operation + " answer has no value");
   std::string& text = answer["value"].get_ref<std::string&>();
   auto bytes = from_base64url(text);
   secure_wipe(text.data(), text.size());
   if (!bytes.is_ok())
-    return Status(ErrorCode::decode_error, "the key broker's unwrapkey value is not base64url");
-  return SecretBytes(std::move(bytes).value());
+    return Status(ErrorCode::decode_error,
+                  std::string("the key broker's ") + operation + " value is not base64url");
+  return bytes;
+}
+
+Result<SecretBytes> KbsKeyClient::unwrap(const KbsKeyRef& key, ByteView ciphertext) {
+  CLOISTER_ASSIGN_OR_RETURN(Bytes cek, key_operation(key, "unwrapkey", "RSA-OAEP", ciphertext));
+  return SecretBytes(std::move(cek));
 }
 
 Result<Bytes> KbsKeyClient::sign(const KbsKeyRef& key, const crypto::Digest256& digest) {
-  const json request = {{"alg", "RS256"}, {"value", to_base64url(digest)}};
-  CLOISTER_ASSIGN_OR_RETURN(
-      json answer,
-      call("POST", "/keys/" + key.name + "/" + std::to_string(key.version) + "/sign", request.dump()));
-  if (!answer.contains("value") || !answer["value"].is_string())
-    return Status(ErrorCode::decode_error, "the key broker's sign answer has no value");
-  auto signature = from_base64url(answer["value"].get<std::string>());
-  if (!signature.is_ok())
-    return Status(ErrorCode::decode_error, "the key broker's signature is not base64url");
-  return signature;
+  return key_operation(key, "sign", "RS256", digest);
 }
 
 }  // namespace cloister::sql::client

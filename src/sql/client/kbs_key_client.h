@@ -66,6 +66,9 @@ class KbsKeyClient {
   // A 200 answer's JSON object; other answers become errors that say what to
   // do. Thread-safe.
   Result<nlohmann::json> call(const std::string& method, const std::string& path, const std::string& body);
+  // POST .../{operation} {"alg", "value"}: the answer's value, decoded, its
+  // text wiped (an unwrapped key passes through it).
+  Result<Bytes> key_operation(const KbsKeyRef& key, const char* operation, const char* alg, ByteView value);
 
   std::string base_url_;
   SecretBytes credential_;
