@@ -26,6 +26,12 @@ Result<std::size_t> modulus_size(const crypto::PublicKey& key) {
 
 }  // namespace
 
+Status check_key_encryption_algorithm(std::string_view algorithm) {
+  if (algorithm == "RSA_OAEP") return Status::ok();
+  return error(ErrorCode::invalid_argument,
+               "column key algorithm " + std::string(algorithm) + " is not supported (RSA_OAEP is)");
+}
+
 Result<EncryptedCekParts> parse_encrypted_cek(ByteView value) {
   if (value.size() < kHeaderSize) {
     return error(ErrorCode::decode_error,

@@ -30,6 +30,10 @@ struct EncryptedCekParts {
   std::size_t signed_size = 0;  // bytes of the value the signature covers
 };
 
+// The key encryption algorithm a CEK value names: RSA_OAEP, the one this
+// format is (SQL Server's only one).
+Status check_key_encryption_algorithm(std::string_view algorithm);
+
 // Structure only: version, the two lengths, the key path's UTF-16LE and a
 // non-empty signature. Nothing is verified.
 Result<EncryptedCekParts> parse_encrypted_cek(ByteView value);

@@ -24,31 +24,38 @@ class KbsProvider final : public KeyStoreProvider {
 
   Result<SecretBytes> decrypt_column_key(std::string_view key_path, std::string_view algorithm,
                                          ByteView encrypted_value) override {
-    if (algorithm != "RSA_OAEP") {
-      return Status(ErrorCode::invalid_argument,
-                    "column key algorithm " + std::string(algorithm) + " is not supported (RSA_OAEP is)");
-    }
-    CLOISTER_ASSIGN_OR_RETURN(KbsKeyRef key, kbs_->parse_key_path(key_path));
-    CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey cmk, public_key(key_path, key));
+    CLOISTER_RETURN_IF_ERROR(check_key_encryption_algorithm(algorithm));
+    CLOISTER_ASSIGN_OR_RETURN(Cmk cmk, find(key_path));
     return unwrap_cek(
-        cmk, [&](ByteView ciphertext) { return kbs_->unwrap(key, ciphertext); }, key_path, encrypted_value);
+        cmk.public_key, [&](ByteView ciphertext) { return kbs_->unwrap(cmk.key, ciphertext); }, key_path,
+        encrypted_value);
   }
 
   Status verify_cmk_metadata(std::string_view key_path, bool allow_enclave_computations,
                              ByteView signature) override {
-    CLOISTER_ASSIGN_OR_RETURN(KbsKeyRef key, kbs_->parse_key_path(key_path));
-    CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey cmk, public_key(key_path, key));
-    return sql::verify_cmk_metadata(cmk, client::kKbsProviderName, key_path, allow_enclave_computations,
-                                    signature);
+    CLOISTER_ASSIGN_OR_RETURN(Cmk cmk, find(key_path));
+    return sql::verify_cmk_metadata(cmk.public_key, client::kKbsProviderName, key_path,
+                                    allow_enclave_computations, signature);
   }
 
   Result<Bytes> cmk_public_key_der(std::string_view key_path) override {
-    CLOISTER_ASSIGN_OR_RETURN(KbsKeyRef key, kbs_->parse_key_path(key_path));
-    CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey cmk, public_key(key_path, key));
-    return cmk.to_der();
+    CLOISTER_ASSIGN_OR_RETURN(Cmk cmk, find(key_path));
+    return cmk.public_key.to_der();
   }
 
  private:
+  struct Cmk {
+    KbsKeyRef key;
+    crypto::PublicKey public_key;
+  };
+  // The broker's key a path names (refused outside the broker's URL), with
+  // its public key.
+  Result<Cmk> find(std::string_view key_path) {
+    CLOISTER_ASSIGN_OR_RETURN(KbsKeyRef key, kbs_->parse_key_path(key_path));
+    CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey cmk, public_key(key_path, key));
+    return Cmk{std::move(key), std::move(cmk)};
+  }
+
   // A key version's public key never changes, so it is fetched once per key
   // path; the private operations always go to the broker, which decides
   // (a disabled key is refused there).

@@ -18,10 +18,7 @@ class KeyFileProvider final : public KeyStoreProvider {
 
   Result<SecretBytes> decrypt_column_key(std::string_view key_path, std::string_view algorithm,
                                          ByteView encrypted_value) override {
-    if (algorithm != "RSA_OAEP") {
-      return Status(ErrorCode::invalid_argument,
-                    "column key algorithm " + std::string(algorithm) + " is not supported (RSA_OAEP is)");
-    }
+    CLOISTER_RETURN_IF_ERROR(check_key_encryption_algorithm(algorithm));
     CLOISTER_ASSIGN_OR_RETURN(const crypto::PrivateKey* cmk, load(key_path));
     return unwrap_cek(*cmk, key_path, encrypted_value);
   }
