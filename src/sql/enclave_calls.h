@@ -134,4 +134,50 @@ struct LikeCellsBatch {
   };
 };
 
+// Whole-column sorts (column_sort.h): the host starts a sort for a column's
+// key and type, sends every cell with its row number (rows count from 0 in
+// the order the host read them), then takes each row's rank in chunks: equal
+// plaintexts share a rank, and a cell that does not open gets kUnranked (the
+// host asks about it per row, which names it). The first RankSortedCells
+// sorts; later batches are refused. The sort is forgotten once the chunk
+// reaching its highest row has been taken. An unknown or evicted sort is
+// not_found; more than kMaxBatchCells cells or ranks at once is invalid_argument,
+// a row past kMaxSortRows out_of_range.
+inline constexpr std::uint32_t kUnranked = 0xffffffffu;
+inline constexpr std::uint32_t kMaxSortRows = 1u << 22;
+struct StartColumnSort {
+  static constexpr std::uint32_t id = kSqlCallIdBase + 8;
+  std::uint32_t cek_id = 0;
+  std::uint8_t sql_type = 0;
+  CLOISTER_FIELDS(cek_id, sql_type)
+  struct Reply {
+    std::uint64_t sort_id = 0;
+    CLOISTER_FIELDS(sort_id)
+  };
+};
+
+struct SortCellsBatch {
+  static constexpr std::uint32_t id = kSqlCallIdBase + 9;
+  std::uint64_t sort_id = 0;
+  std::uint32_t first_row = 0;  // cells[i] is row first_row + i
+  std::vector<Bytes> cells;
+  CLOISTER_FIELDS(sort_id, first_row, cells)
+  struct Reply {
+    std::uint32_t sorted = 0;  // cells that opened
+    CLOISTER_FIELDS(sorted)
+  };
+};
+
+struct RankSortedCells {
+  static constexpr std::uint32_t id = kSqlCallIdBase + 10;
+  std::uint64_t sort_id = 0;
+  std::uint32_t first_row = 0;
+  std::uint32_t count = 0;  // at most kMaxBatchCells
+  CLOISTER_FIELDS(sort_id, first_row, count)
+  struct Reply {
+    std::vector<std::uint32_t> ranks;  // kUnranked for a row without one
+    CLOISTER_FIELDS(ranks)
+  };
+};
+
 }  // namespace cloister::sql

@@ -14,10 +14,12 @@
 #include <span>
 
 #include "crypto/rng.h"
+#include "sql/enclave/column_sort.h"
 #include "sql/enclave/key_table.h"
 #include "sql/enclave/plaintext_cache.h"
 #include "sql/enclave_calls.h"
 #include "sql/key_release.h"
+#include "sql/sort_key.h"
 #include "sql/sql_value.h"
 
 namespace {
@@ -33,6 +35,11 @@ KeyTable& keys() {
 PlaintextCache& cache() {
   static PlaintextCache plaintexts;
   return plaintexts;
+}
+
+ColumnSorts& sorts() {
+  static ColumnSorts in_progress;
+  return in_progress;
 }
 
 // Random per launch: a client that sees it change releases its keys again.
@@ -262,6 +269,51 @@ Result<LikeCellsBatch::Reply> like_cells_batch(const LikeCellsBatch& request) {
   return reply;
 }
 
+Result<StartColumnSort::Reply> start_column_sort(const StartColumnSort& request) {
+  CLOISTER_ASSIGN_OR_RETURN(SqlType type, column_type(request.sql_type));
+  CLOISTER_RETURN_IF_ERROR(key_for(request.cek_id).status());
+  CLOISTER_ASSIGN_OR_RETURN(std::uint64_t sort_id, sorts().start(request.cek_id, type));
+  return StartColumnSort::Reply{.sort_id = sort_id};
+}
+
+Result<SortCellsBatch::Reply> sort_cells_batch(const SortCellsBatch& request) {
+  CLOISTER_RETURN_IF_ERROR(check_batch_size(request.cells.size()));
+  CLOISTER_ASSIGN_OR_RETURN(auto sort, sorts().find(request.sort_id));
+  if (request.first_row > ColumnSort::kMaxRows ||
+      request.cells.size() > ColumnSort::kMaxRows - request.first_row) {
+    return error(ErrorCode::out_of_range,
+                 "a column sort holds at most " + std::to_string(ColumnSort::kMaxRows) + " rows");
+  }
+  // The key is looked up per batch: a client may have replaced it meanwhile.
+  CLOISTER_ASSIGN_OR_RETURN(HeldKey held, key_for(sort->cek_id()));
+  std::size_t key_capacity = 0;
+  for (const Bytes& cell : request.cells) key_capacity += sort_key_capacity(sort->type(), cell.size());
+  SortBatch batch(sort->type(), key_capacity);
+  BatchCells cells(held, request.cells);
+  for (std::size_t i = 0; i < request.cells.size(); ++i) {
+    cells.with_plaintext(request.cells[i], [&](ByteView plaintext) {
+      (void)batch.add(request.first_row + static_cast<std::uint32_t>(i), plaintext);  // not a value: unranked
+    });
+  }
+  const auto sorted = static_cast<std::uint32_t>(batch.size());
+  CLOISTER_RETURN_IF_ERROR(sort->add(std::move(batch)));
+  return SortCellsBatch::Reply{.sorted = sorted};
+}
+
+Result<RankSortedCells::Reply> rank_sorted_cells(const RankSortedCells& request) {
+  if (request.count > kMaxBatchCells) {
+    return error(ErrorCode::invalid_argument, "at most " + std::to_string(kMaxBatchCells) +
+                                                  " ranks at once, asked for " +
+                                                  std::to_string(request.count));
+  }
+  CLOISTER_ASSIGN_OR_RETURN(auto sort, sorts().find(request.sort_id));
+  bool last = false;
+  RankSortedCells::Reply reply;
+  CLOISTER_ASSIGN_OR_RETURN(reply.ranks, sort->ranks(request.first_row, request.count, last));
+  if (last) sorts().forget(request.sort_id);
+  return reply;
+}
+
 }  // namespace
 
 CLOISTER_ENCLAVE(sql_enclave) {
@@ -273,4 +325,7 @@ CLOISTER_ENCLAVE(sql_enclave) {
   enclave.on<TransformCell>(transform_cell);
   enclave.on<CompareCellsBatch>(compare_cells_batch);
   enclave.on<LikeCellsBatch>(like_cells_batch);
+  enclave.on<StartColumnSort>(start_column_sort);
+  enclave.on<SortCellsBatch>(sort_cells_batch);
+  enclave.on<RankSortedCells>(rank_sorted_cells);
 }

@@ -57,7 +57,7 @@ bool ContextChecker::right_boundary(std::size_t i) const {
 Status ContextChecker::require(const EncryptedColumnUse& use, Need need, std::string_view construct) {
   const ColumnEncryption& e = use.encryption;
   if (e.encryption == EncryptionType::deterministic) {
-    if (need == Need::equality || need == Need::index) {
+    if (need == Need::equality || need == Need::index || need == Need::group) {
       w_.record_use(use, false);
       return Status::ok();
     }
@@ -69,7 +69,8 @@ Status ContextChecker::require(const EncryptedColumnUse& use, Need need, std::st
                   "' needs the enclave");
   if (need == Need::like && e.sql_type != SqlType::varchar && e.sql_type != SqlType::nvarchar)
     return refuse(describe(use) + ": LIKE needs a string column, not " + std::string(to_string(e.sql_type)));
-  w_.record_use(use, true);
+  const bool self_compared = need == Need::group || need == Need::sort || need == Need::index;
+  w_.record_use(use, true, self_compared && scope_.sorts_whole_table);
   return Status::ok();
 }
 
@@ -253,7 +254,7 @@ Result<bool> ContextChecker::positional(std::size_t begin, std::size_t end, cons
         return refuse(describe(use) +
                       ": it cannot be a result of a subquery, CTE or view (only of the statement itself)");
       if (scope_.distinct) {
-        CLOISTER_RETURN_IF_ERROR(require(use, Need::equality, "DISTINCT"));
+        CLOISTER_RETURN_IF_ERROR(require(use, Need::group, "DISTINCT"));
       } else {
         w_.record_use(use, false);
       }
@@ -262,12 +263,12 @@ Result<bool> ContextChecker::positional(std::size_t begin, std::size_t end, cons
     case Clause::group_by:
       if (!listed && !is_kw(prev, "BY")) return false;
       if (!right_boundary(end)) return false;
-      CLOISTER_RETURN_IF_ERROR(require(use, Need::equality, "GROUP BY"));
+      CLOISTER_RETURN_IF_ERROR(require(use, Need::group, "GROUP BY"));
       return true;
     case Clause::order_by:
       if (!listed && !is_kw(prev, "BY")) return false;
       if (!right_boundary(end) && !is_any_kw(next, {"ASC", "DESC", "NULLS"})) return false;
-      CLOISTER_RETURN_IF_ERROR(require(use, Need::order, "ORDER BY"));
+      CLOISTER_RETURN_IF_ERROR(require(use, Need::sort, "ORDER BY"));
       return true;
     case Clause::set:
       if ((listed || is_kw(prev, "SET")) && is_op(next, "=")) {
@@ -300,7 +301,6 @@ Result<bool> ContextChecker::positional(std::size_t begin, std::size_t end, cons
       if (use.encryption.encryption == EncryptionType::randomized && !use.encryption.enclave_enabled)
         return refuse(use.table + "." + use.column + " is encrypted with " + use.encryption.cek_name +
                       ", whose column master key is not enclave-enabled: an index needs the enclave");
-      if (use.encryption.encryption == EncryptionType::randomized) w_.record_use(use, true);
       return true;
     case Clause::expression:
       return false;
@@ -348,12 +348,12 @@ Status ContextChecker::check(std::size_t begin, std::size_t end, const Encrypted
     if (open >= 1 && is_op(tok(open), "(") && tok(open - 1).kind == TokenKind::identifier) {
       const Token& fn = tok(open - 1);
       if (iequals(fn.value, "count") && !is_op(tok(open - 2), ".")) {
-        if (distinct) return require(use, Need::equality, "COUNT(DISTINCT)");
+        if (distinct) return require(use, Need::group, "COUNT(DISTINCT)");
         w_.record_use(use, false);
         return Status::ok();
       }
       if ((iequals(fn.value, "min") || iequals(fn.value, "max")) && !distinct && !is_op(tok(open - 2), ".")) {
-        CLOISTER_RETURN_IF_ERROR(require(use, Need::order, lowercase(fn.value)));
+        CLOISTER_RETURN_IF_ERROR(require(use, Need::sort, lowercase(fn.value)));
         return check(open - 1, end + 1, use);  // the aggregate is an encrypted value where it stands
       }
     }

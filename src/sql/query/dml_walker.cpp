@@ -258,6 +258,7 @@ Status StatementWalker::walk_create_index(std::size_t begin, std::size_t end) {
       toks_[j].quoted = true;
     }
   }
+  scope.sorts_whole_table = !is_kw(toks_[close + 1], "WHERE");
   CLOISTER_RETURN_IF_ERROR(walk_expr(i + 1, close, scope, Clause::index_columns));
   i = close + 1;
   if (is_kw(toks_[i], "WHERE")) {

@@ -138,10 +138,14 @@ Status StatementWalker::walk_core(std::size_t begin, std::size_t end, const Scop
   marks.push_back(end);
   auto clause_end = [&](std::size_t k) { return marks[k + 1]; };
   const std::size_t list_end = marks.front();
+  bool where = false;
   for (std::size_t k = 0; k + 1 < marks.size(); ++k) {
     if (is_kw(toks_[marks[k]], "FROM"))
       CLOISTER_RETURN_IF_ERROR(walk_from(marks[k] + 1, clause_end(k), scope));
+    where = where || is_kw(toks_[marks[k]], "WHERE");
   }
+  scope.sorts_whole_table =
+      parent == nullptr && !where && scope.tables.size() == 1 && scope.tables.front().columns.has_value();
   CLOISTER_RETURN_IF_ERROR(collect_results(list_begin, list_end, scope));
   results = scope.results;
   CLOISTER_RETURN_IF_ERROR(walk_expr(list_begin, list_end, scope, Clause::select_list));
@@ -325,7 +329,7 @@ Status StatementWalker::collect_results(std::size_t begin, std::size_t end, Scop
               return refuse(use.table + "." + use.column + " is encrypted with " + use.encryption.cek_name +
                             ", whose column master key is not enclave-enabled: 'DISTINCT' needs the enclave");
             } else {
-              record_use(use, true);
+              record_use(use, true, scope.sorts_whole_table);
             }
           } else {
             record_use(use, false);
@@ -385,7 +389,7 @@ Status StatementWalker::check_positional(std::size_t begin, std::size_t end, con
                     ", whose column master key is not enclave-enabled: '" +
                     (order ? "ORDER BY" : "GROUP BY") + "' needs the enclave");
     } else {
-      record_use(use, true);
+      record_use(use, true, scope.sorts_whole_table);
     }
   }
   return Status::ok();

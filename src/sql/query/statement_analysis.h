@@ -80,6 +80,12 @@ struct EncryptedColumnUse {
   std::string column;
   ColumnEncryption encryption;
   bool needs_enclave = false;  // evaluated inside the enclave (needs its key there)
+  // A randomized column the statement sorts or groups (ORDER BY, GROUP BY,
+  // DISTINCT, MIN/MAX, CREATE INDEX) over every row of its table: one SELECT
+  // reading only that table, with no WHERE (an index without one). The server
+  // may then have the enclave rank the whole column at once (scan_memo.h),
+  // which shows it no more order than the sort itself would.
+  bool sorted = false;
 };
 
 struct ParameterUse {

@@ -285,15 +285,18 @@ std::size_t StatementWalker::skip_to_top_level(std::size_t i, std::size_t end, i
   return i;
 }
 
-void StatementWalker::record_use(const EncryptedColumnUse& use, bool needs_enclave) {
+void StatementWalker::record_use(const EncryptedColumnUse& use, bool needs_enclave, bool sorted) {
+  sorted = sorted && use.encryption.encryption == EncryptionType::randomized;
   for (EncryptedColumnUse& u : out_.columns) {
     if (iequals(u.table, use.table) && iequals(u.column, use.column)) {
       u.needs_enclave = u.needs_enclave || needs_enclave;
+      u.sorted = u.sorted || sorted;
       return;
     }
   }
   EncryptedColumnUse copy = use;
   copy.needs_enclave = needs_enclave;
+  copy.sorted = sorted;
   out_.columns.push_back(std::move(copy));
 }
 

@@ -54,6 +54,9 @@ struct Scope {
   bool distinct = false;             // SELECT DISTINCT or a deduplicating compound
   bool may_output_encrypted = true;  // false inside subqueries, CTEs and views
   bool merging_join = false;         // a USING or NATURAL join in FROM
+  // Every row of one catalog table reaches the sorts and groups of this
+  // scope: a top-level SELECT (or CREATE INDEX) on that table alone, no WHERE.
+  bool sorts_whole_table = false;
 };
 
 enum class Clause { expression, select_list, returning, group_by, order_by, set, index_columns };
@@ -113,7 +116,8 @@ class StatementWalker {
   Result<std::optional<EncryptedColumnUse>> resolve_in_table(const TableRef& table, std::string_view column);
   Status unresolved(std::string_view name, std::string_view why);
   [[nodiscard]] std::size_t skip_to_top_level(std::size_t i, std::size_t end, int depth) const;
-  void record_use(const EncryptedColumnUse& use, bool needs_enclave);
+  // `sorted`: see EncryptedColumnUse::sorted; set for randomized columns only.
+  void record_use(const EncryptedColumnUse& use, bool needs_enclave, bool sorted = false);
 
   // select_walker.cpp
   // `results`, if given, receives the first core's result columns.
@@ -166,7 +170,10 @@ class ContextChecker {
   Status check(std::size_t begin, std::size_t end, const EncryptedColumnUse& use);
 
  private:
-  enum class Need { equality, order, like, index };
+  // group and sort: the column's own cells compared with each other (GROUP BY,
+  // DISTINCT / ORDER BY, MIN, MAX), which deterministic encryption allows for
+  // group only.
+  enum class Need { equality, order, like, index, group, sort };
   Status require(const EncryptedColumnUse& use, Need need, std::string_view construct);
   Result<bool> comparison(std::size_t begin, std::size_t end, const EncryptedColumnUse& use);
   Result<bool> predicate(std::size_t begin, std::size_t end, const EncryptedColumnUse& use);

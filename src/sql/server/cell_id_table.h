@@ -50,6 +50,13 @@ class CellIdTable {
     return const_cast<CellIdTable*>(this)->slot_for(id).row;
   }
   [[nodiscard]] std::size_t size() const { return size_; }
+  // Room for `count` identities without growing (rehashing a million costs
+  // as much as inserting them).
+  void reserve(std::size_t count) {
+    std::size_t slots = 1024;
+    while (count * 10 > slots * 7) slots *= 2;
+    if (slots > slots_.size()) rehash(slots);
+  }
   void clear() {
     std::vector<Slot>().swap(slots_);
     size_ = 0;
@@ -75,8 +82,9 @@ class CellIdTable {
       if (slot.row == kAbsent || slot.id == id) return slot;
     }
   }
-  void grow() {
-    std::vector<Slot> old(slots_.empty() ? 1024 : slots_.size() * 2);
+  void grow() { rehash(slots_.empty() ? 1024 : slots_.size() * 2); }
+  void rehash(std::size_t slots) {
+    std::vector<Slot> old(slots);
     old.swap(slots_);
     for (const Slot& slot : old) {
       if (slot.row != kAbsent) slot_for(slot.id) = slot;

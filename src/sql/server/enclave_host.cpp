@@ -80,6 +80,26 @@ Result<std::vector<std::int8_t>> EnclaveHost::like_batch(const LikeCellsBatch& r
   return std::move(reply.matches);
 }
 
+Result<std::uint64_t> EnclaveHost::start_sort(std::uint32_t cek_id, SqlType type) {
+  CLOISTER_ASSIGN_OR_RETURN(
+      auto reply, call(StartColumnSort{.cek_id = cek_id, .sql_type = static_cast<std::uint8_t>(type)}));
+  return reply.sort_id;
+}
+
+Result<std::uint32_t> EnclaveHost::sort_batch(const SortCellsBatch& request) {
+  CLOISTER_ASSIGN_OR_RETURN(auto reply, call(request));
+  return reply.sorted;
+}
+
+Result<std::vector<std::uint32_t>> EnclaveHost::sorted_ranks(std::uint64_t sort_id, std::uint32_t first_row,
+                                                             std::uint32_t count) {
+  CLOISTER_ASSIGN_OR_RETURN(
+      auto reply, call(RankSortedCells{.sort_id = sort_id, .first_row = first_row, .count = count}));
+  if (reply.ranks.size() != count)
+    return Status(ErrorCode::internal, "the enclave answered ranks of another size");
+  return std::move(reply.ranks);
+}
+
 Result<std::vector<std::uint32_t>> EnclaveHost::install_keys(const std::string& jwe) {
   CLOISTER_ASSIGN_OR_RETURN(auto reply, call(InstallKeys{jwe}));
   return std::move(reply.installed);

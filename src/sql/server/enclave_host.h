@@ -25,6 +25,11 @@ class EnclaveHost {
   Result<Bytes> transform(const TransformCell& request);
   Result<std::vector<std::int8_t>> compare_batch(const CompareCellsBatch& request);
   Result<std::vector<std::int8_t>> like_batch(const LikeCellsBatch& request);
+  // A whole-column sort (enclave_calls.h, StartColumnSort).
+  Result<std::uint64_t> start_sort(std::uint32_t cek_id, SqlType type);
+  Result<std::uint32_t> sort_batch(const SortCellsBatch& request);
+  Result<std::vector<std::uint32_t>> sorted_ranks(std::uint64_t sort_id, std::uint32_t first_row,
+                                                  std::uint32_t count);
   Result<std::vector<std::uint32_t>> install_keys(const std::string& jwe);
   Result<KeyStatus::Reply> key_status();
   Result<RuntimeEvidence> evidence(ByteView nonce);

@@ -22,8 +22,14 @@ constexpr std::size_t kBatchCells = 8192;
 constexpr std::size_t kMaxBounds = 16;
 constexpr std::size_t kCallsInFlight = 2;
 
-// Whether EXPLAIN QUERY PLAN says SQLite will scan `table` row by row.
-Result<bool> scans(sqlite3* db, const std::string& sqlite_sql, std::string_view table) {
+enum class Scan {
+  none,        // SQLite searches `table` through an index, or does not read it
+  rows,        // reads every row in table order ("SCAN t")
+  index_order  // reads every row in an index's order ("SCAN t USING [COVERING] INDEX i"): sorted already
+};
+
+// How EXPLAIN QUERY PLAN says SQLite will read `table`.
+Result<Scan> scan_of(sqlite3* db, const std::string& sqlite_sql, std::string_view table) {
   sqlite3_stmt* raw = nullptr;
   const std::string explain = "EXPLAIN QUERY PLAN " + sqlite_sql;
   if (sqlite3_prepare_v2(db, explain.c_str(), static_cast<int>(explain.size()), &raw, nullptr) != SQLITE_OK) {
@@ -31,14 +37,16 @@ Result<bool> scans(sqlite3* db, const std::string& sqlite_sql, std::string_view 
   }
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> plan(raw, sqlite3_finalize);
   const std::string wanted = "SCAN " + std::string(table);
-  bool scan = false;
+  Scan scan = Scan::none;
   while (sqlite3_step(plan.get()) == SQLITE_ROW) {
     const auto* detail = reinterpret_cast<const char*>(sqlite3_column_text(plan.get(), 3));
     if (detail == nullptr) continue;
     const std::string_view text(detail);
-    if (text.size() >= wanted.size() && strncasecmp(text.data(), wanted.data(), wanted.size()) == 0 &&
-        (text.size() == wanted.size() || text[wanted.size()] == ' ')) {
-      scan = true;
+    if (text.size() < wanted.size() || strncasecmp(text.data(), wanted.data(), wanted.size()) != 0) continue;
+    if (text.size() == wanted.size()) {
+      scan = Scan::rows;
+    } else if (text[wanted.size()] == ' ' && scan == Scan::none) {
+      scan = Scan::index_order;
     }
   }
   return scan;
@@ -55,7 +63,8 @@ struct BatchQuestions {
 };
 
 // Asks the enclave about one batch: for each cell, its signs against the
-// bounds, then whether it matches each pattern. Runs on its own thread.
+// bounds, then whether it matches each pattern; and adds it to the column
+// sort, if any. Runs on its own thread.
 Status ask_enclave(EnclaveHost& enclave, const BatchQuestions& questions, ScanMemo::ScanBatch& batch) {
   const std::size_t count = batch.rows.size();
   const std::size_t width = questions.width();
@@ -90,18 +99,29 @@ Status ask_enclave(EnclaveHost& enclave, const BatchQuestions& questions, ScanMe
       batch.answers[i * width + questions.bounds.size() + j] = (*matches)[i];
     }
   }
+  if (batch.sort_id != 0 && count != 0) {
+    SortCellsBatch sort{.sort_id = batch.sort_id, .first_row = batch.rows.front(), .cells = {}};
+    sort.cells.swap(batch.cells);
+    auto sorted = enclave.sort_batch(sort);
+    sort.cells.swap(batch.cells);
+    if (!sorted.is_ok()) return sorted.status();
+  }
   return Status::ok();
 }
 
 }  // namespace
 
-std::optional<std::size_t> ScanMemo::Column::row_of(const CellId& id) const {
+void ScanMemo::Column::build_index() const {
+  index.reserve(ids.size());
+  for (std::size_t row = 0; row < ids.size(); ++row) index.insert(ids[row], static_cast<std::uint32_t>(row));
+}
+
+std::optional<std::size_t> ScanMemo::Column::row_of(const CellId& id, Side side) const {
+  std::size_t& next = last_found[side];
   if (next < ids.size() && ids[next] == id) return next;  // the same row again (BETWEEN asks twice)
   if (next + 1 < ids.size() && ids[next + 1] == id) return ++next;
-  if (index.size() == 0) {
-    for (std::size_t row = 0; row < ids.size(); ++row)
-      index.insert(ids[row], static_cast<std::uint32_t>(row));
-  }
+  if (next > 0 && next - 1 < ids.size() && ids[next - 1] == id) return --next;
+  if (index.size() == 0) build_index();
   const std::uint32_t row = index.find(id);
   if (row == CellIdTable::kAbsent) return std::nullopt;
   next = row;
@@ -111,11 +131,19 @@ std::optional<std::size_t> ScanMemo::Column::row_of(const CellId& id) const {
 std::optional<std::int8_t> ScanMemo::Column::answer(std::string_view cell, std::size_t slot) const {
   const auto id = CellId::of(cell);
   if (!id) return std::nullopt;
-  const auto row = row_of(*id);
+  const auto row = row_of(*id, first_operand);
   if (!row) return std::nullopt;
   const std::int8_t value = answers[*row * width() + slot];
   if (value == kBatchCellFailed) return std::nullopt;
   return value;
+}
+
+std::optional<std::uint32_t> ScanMemo::Column::rank(std::string_view cell, Side side) const {
+  const auto id = CellId::of(cell);
+  if (!id) return std::nullopt;
+  const auto row = row_of(*id, side);
+  if (!row || ranks[*row] == kUnranked) return std::nullopt;
+  return ranks[*row];
 }
 
 std::optional<int> ScanMemo::compare(std::string_view a, std::string_view b) const {
@@ -128,6 +156,14 @@ std::optional<int> ScanMemo::compare(std::string_view a, std::string_view b) con
       if (!sign) return std::nullopt;
       return bound_is_b ? *sign : -*sign;
     }
+  }
+  for (const Column& column : columns_) {
+    if (column.ranks.empty()) continue;
+    const auto rank_a = column.rank(a, Column::first_operand);
+    if (!rank_a) continue;
+    const auto rank_b = column.rank(b, Column::second_operand);
+    if (!rank_b) return std::nullopt;
+    return *rank_a < *rank_b ? -1 : (*rank_a > *rank_b ? 1 : 0);
   }
   return std::nullopt;
 }
@@ -147,36 +183,64 @@ std::optional<bool> ScanMemo::like(std::string_view value, std::string_view patt
 Status ScanMemo::prefetch(sqlite3* db, EnclaveHost& enclave, const Analysis& analysis,
                           const std::string& sqlite_sql, const std::vector<std::string>& parameter_cells) {
   clear();
-  // Parameters per randomized, enclave-evaluated column.
-  std::map<std::pair<std::string, std::string>,
-           std::pair<const EncryptedColumnUse*, std::vector<const ParameterUse*>>>
-      columns;
+  // What to ask per randomized, enclave-evaluated column: its parameters,
+  // and whether to rank it.
+  struct Questions {
+    const EncryptedColumnUse* column = nullptr;
+    std::vector<const ParameterUse*> parameters;
+    bool sorted = false;
+  };
+  std::map<std::pair<std::string, std::string>, Questions> columns;
+  const auto enclave_evaluated = [](const EncryptedColumnUse& use) {
+    return use.encryption.encryption == EncryptionType::randomized && use.encryption.enclave_enabled;
+  };
   for (const auto& parameter : analysis.parameters) {
-    if (!parameter.column) continue;
-    const auto& encryption = parameter.column->encryption;
-    if (encryption.encryption != EncryptionType::randomized || !encryption.enclave_enabled) continue;
+    if (!parameter.column || !enclave_evaluated(*parameter.column)) continue;
     const auto index = static_cast<std::size_t>(parameter.index - 1);
     if (index >= parameter_cells.size() || parameter_cells[index].empty()) continue;
     auto& entry = columns[{parameter.column->table, parameter.column->column}];
-    entry.first = &*parameter.column;
-    entry.second.push_back(&parameter);
+    entry.column = &*parameter.column;
+    entry.parameters.push_back(&parameter);
+  }
+  for (const auto& use : analysis.columns) {
+    if (!use.sorted || !enclave_evaluated(use)) continue;
+    auto& entry = columns[{use.table, use.column}];
+    entry.column = &use;
+    entry.sorted = true;
   }
   for (const auto& [name, entry] : columns) {
-    CLOISTER_ASSIGN_OR_RETURN(bool scan, scans(db, sqlite_sql, name.first));
-    if (!scan) continue;
+    // CREATE INDEX reads every row; a query may read the table through an
+    // index, which orders it already.
+    Scan scan = Scan::rows;
+    if (analysis.kind != StatementKind::ddl) {
+      CLOISTER_ASSIGN_OR_RETURN(scan, scan_of(db, sqlite_sql, name.first));
+    }
+    if (scan == Scan::none) continue;
     std::set<std::string> bounds;
     std::set<std::string> patterns;
-    for (const ParameterUse* parameter : entry.second) {
+    for (const ParameterUse* parameter : entry.parameters) {
       const std::string& cell = parameter_cells[static_cast<std::size_t>(parameter->index - 1)];
       if (parameter->like_pattern) patterns.insert(cell);
       if (parameter->compared) bounds.insert(cell);
     }
     if (bounds.size() > kMaxBounds) bounds.clear();
-    if (bounds.empty() && patterns.empty()) continue;
     Column memo;
+    memo.sorted = entry.sorted && scan == Scan::rows;
+    if (bounds.empty() && patterns.empty() && !memo.sorted) continue;
     memo.bounds.assign(bounds.begin(), bounds.end());
     memo.patterns.assign(patterns.begin(), patterns.end());
-    CLOISTER_RETURN_IF_ERROR(scan_column(db, enclave, *entry.first, std::move(memo)));
+    CLOISTER_RETURN_IF_ERROR(scan_column(db, enclave, *entry.column, std::move(memo)));
+  }
+  return Status::ok();
+}
+
+Status ScanMemo::take_ranks(EnclaveHost& enclave, std::uint64_t sort_id, Column& memo) {
+  memo.ranks.reserve(memo.ids.size());
+  for (std::size_t first = 0; first < memo.ids.size(); first += kMaxBatchCells) {
+    const auto count = static_cast<std::uint32_t>(std::min(kMaxBatchCells, memo.ids.size() - first));
+    CLOISTER_ASSIGN_OR_RETURN(auto ranks,
+                              enclave.sorted_ranks(sort_id, static_cast<std::uint32_t>(first), count));
+    memo.ranks.insert(memo.ranks.end(), ranks.begin(), ranks.end());
   }
   return Status::ok();
 }
@@ -245,6 +309,14 @@ Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedC
     return batch;
   };
 
+  // Ranked only up to the enclave's bound on a sort's rows: a larger
+  // table is sorted by the per-row comparisons.
+  std::uint64_t sort_id = 0;
+  if (memo.sorted) {
+    CLOISTER_ASSIGN_OR_RETURN(sort_id,
+                              enclave.start_sort(column.encryption.cek_id, column.encryption.sql_type));
+  }
+
   std::unique_ptr<ScanBatch> batch = next_batch();
   std::size_t filled = 0;
   while (sqlite3_step(rows.get()) == SQLITE_ROW) {
@@ -254,9 +326,11 @@ Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedC
     if (!id || !from_base64_into(text, batch->cells[filled]).is_ok())
       continue;                                          // the per-row path reports it
     if (memo.ids.size() >= CellIdTable::kAbsent) break;  // the rest is asked row by row
+    if (memo.ids.size() >= kMaxSortRows) sort_id = 0;
     batch->rows.push_back(static_cast<std::uint32_t>(memo.ids.size()));
     memo.ids.push_back(*id);
     if (++filled == kBatchCells) {
+      batch->sort_id = sort_id;
       CLOISTER_RETURN_IF_ERROR(send(std::move(batch)));
       batch = next_batch();
       filled = 0;
@@ -264,10 +338,18 @@ Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedC
   }
   if (filled != 0) {
     batch->cells.resize(filled);
+    batch->sort_id = sort_id;
     CLOISTER_RETURN_IF_ERROR(send(std::move(batch)));
   }
   while (!in_flight.empty()) CLOISTER_RETURN_IF_ERROR(finish_oldest());
   memo.answers.resize(memo.ids.size() * width, kBatchCellFailed);
+  if (sort_id != 0) {
+    // A sort looks up rows out of scan order, so it will need the index:
+    // built here while the enclave sorts.
+    auto ranked = std::async(std::launch::async, [&] { return take_ranks(enclave, sort_id, memo); });
+    memo.build_index();
+    CLOISTER_RETURN_IF_ERROR(ranked.get());
+  }
   columns_.push_back(std::move(memo));
   return Status::ok();
 }

@@ -5,8 +5,15 @@
 // keeps the answers here; the collation and cloister_like then answer from
 // this memo. The memo holds only what the per-row calls would have told the
 // host anyway (each row's comparison with each parameter), for one statement.
+//
+// Likewise when SQLite will sort every row of a table by a randomized column
+// without an index (EncryptedColumnUse::sorted: ORDER BY, GROUP BY,
+// DISTINCT, MIN/MAX, CREATE INDEX): the enclave ranks the whole column
+// (column_sort.h), and the collation compares two of its cells by rank. The
+// sort learns the column's order either way.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,7 +33,8 @@ class EnclaveHost;
 class ScanMemo {
  public:
   // The comparison of `a` with `b` (-1, 0, 1) if one is a bound the memo
-  // holds and the other a cell it saw; otherwise nullopt (ask the enclave).
+  // holds and the other a cell it saw, or both are cells of a ranked column;
+  // otherwise nullopt (ask the enclave).
   [[nodiscard]] std::optional<int> compare(std::string_view a, std::string_view b) const;
   [[nodiscard]] std::optional<bool> like(std::string_view value, std::string_view pattern) const;
   [[nodiscard]] bool empty() const { return columns_.empty(); }
@@ -43,6 +51,7 @@ class ScanMemo {
     std::vector<Bytes> cells;
     std::vector<std::uint32_t> rows;   // each cell's row in the memo
     std::vector<std::int8_t> answers;  // per cell: a sign per bound, then a match per pattern
+    std::uint64_t sort_id = 0;         // also sent to this column sort, unless 0
   };
 
  private:
@@ -50,20 +59,29 @@ class ScanMemo {
   // then whether it matches each pattern (kBatchCellFailed: ask per row).
   // Rows are numbered in the order the scan read them, which is almost
   // always the order SQLite then asks about them: a lookup first tries where
-  // the last one left off, and only a lookup out of that order builds (once)
-  // and uses the hash table.
+  // the last one left off (or the row before, for a scan in reverse), and
+  // only a lookup out of that order builds (once) and uses the hash table.
+  // A comparison of two cells keeps a place for each side: a sort compares
+  // the row it reads (in scan order) with the rows it keeps, often the same
+  // one many times in a row.
   struct Column {
     std::vector<std::string> bounds;
     std::vector<std::string> patterns;
     std::vector<CellId> ids;           // per row
     std::vector<std::int8_t> answers;  // width() per row
-    mutable CellIdTable index;         // id -> first row with it; empty until needed
-    mutable std::size_t next = 0;      // the row the last lookup found
+    bool sorted = false;               // rank the column (then ranks, per row)
+    std::vector<std::uint32_t> ranks;
+    mutable CellIdTable index;  // id -> first row with it; empty until needed
+    enum Side : std::size_t { first_operand, second_operand };
+    mutable std::array<std::size_t, 2> last_found{};  // per side
     [[nodiscard]] std::size_t width() const { return bounds.size() + patterns.size(); }
-    [[nodiscard]] std::optional<std::size_t> row_of(const CellId& id) const;
+    [[nodiscard]] std::optional<std::size_t> row_of(const CellId& id, Side side) const;
+    void build_index() const;
     [[nodiscard]] std::optional<std::int8_t> answer(std::string_view cell, std::size_t slot) const;
+    [[nodiscard]] std::optional<std::uint32_t> rank(std::string_view cell, Side side) const;
   };
   Status scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedColumnUse& column, Column memo);
+  static Status take_ranks(EnclaveHost& enclave, std::uint64_t sort_id, Column& memo);
 
   std::vector<Column> columns_;
 };

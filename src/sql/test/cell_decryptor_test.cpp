@@ -7,7 +7,10 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/aes_cbc.h"
+#include "crypto/hmac.h"
 #include "crypto/rng.h"
+#include "sql/utf16.h"
 
 namespace cloister::sql {
 namespace {
@@ -44,6 +47,55 @@ TEST(CellDecryptor, DecryptsWhatCellKeyEncrypts) {
   // Its key encrypts cells the same way.
   auto again = decryptor->key().encrypt(Bytes{1, 2, 3}, EncryptionType::deterministic);
   EXPECT_EQ(*again, *key->encrypt(Bytes{1, 2, 3}, EncryptionType::deterministic));
+}
+
+// A cell whose tag is valid but whose last block is `last_block` after
+// decryption: only the key's holder can make one, so it is built here from
+// SQL Server's key derivation, as a faulty encryptor would.
+Bytes cell_ending_in(ByteView cek, const Bytes& last_block) {
+  const auto derive = [&](std::string_view what) {
+    const std::string label =
+        std::string("Microsoft SQL Server cell ") + std::string(what) +
+        " key with encryption algorithm:AEAD_AES_256_CBC_HMAC_SHA256 and key length:256";
+    return crypto::hmac_sha256(cek, *utf16le_from_utf8(label));
+  };
+  const Bytes iv(16, 0x42);
+  Bytes ciphertext = *crypto::aes_256_cbc_encrypt(derive("encryption"), iv, last_block);
+  ciphertext.resize(16);  // drop the padding block aes_256_cbc_encrypt added
+  Bytes authenticated{kCellVersion};
+  authenticated.insert(authenticated.end(), iv.begin(), iv.end());
+  authenticated.insert(authenticated.end(), ciphertext.begin(), ciphertext.end());
+  authenticated.push_back(1);
+  const Bytes tag = crypto::hmac_sha256(derive("MAC"), authenticated);
+  Bytes cell{kCellVersion};
+  cell.insert(cell.end(), tag.begin(), tag.end());
+  cell.insert(cell.end(), iv.begin(), iv.end());
+  cell.insert(cell.end(), ciphertext.begin(), ciphertext.end());
+  return cell;
+}
+
+TEST(CellDecryptor, ChecksPaddingUnderAValidTag) {
+  const Bytes cek = random_key();
+  auto decryptor = CellDecryptor::create(cek);
+  ASSERT_TRUE(decryptor.is_ok());
+  Bytes block(16, 'x');
+  block[14] = 2;
+  block[15] = 2;
+  auto two = decryptor->decrypt(cell_ending_in(cek, block));
+  ASSERT_TRUE(two.is_ok()) << two.status().to_string();
+  EXPECT_EQ(to_vector(*two), Bytes(14, 'x'));
+  auto empty = decryptor->decrypt(cell_ending_in(cek, Bytes(16, 16)));
+  ASSERT_TRUE(empty.is_ok());
+  EXPECT_EQ(empty->size(), 0u);
+  for (const std::uint8_t last : {0, 17, 255}) {
+    block[15] = last;
+    EXPECT_EQ(decryptor->decrypt(cell_ending_in(cek, block)).status().code(), ErrorCode::crypto_error)
+        << int{last};
+  }
+  block[13] = 3;
+  block[14] = 2;  // 3 bytes claimed, the middle one differs
+  block[15] = 3;
+  EXPECT_EQ(decryptor->decrypt(cell_ending_in(cek, block)).status().code(), ErrorCode::crypto_error);
 }
 
 TEST(CellDecryptor, RefusesTamperedMalformedAndForeignCells) {

@@ -382,5 +382,33 @@ TEST(StatementAnalysis, BoundedAndNeverCrashes) {
   }
 }
 
+// A sort over every row of one table may be ranked in the enclave at once; a
+// sort of the rows a WHERE or a join keeps, or inside a subquery, may not.
+TEST(StatementAnalysis, MarksSortsOverAWholeTableOnly) {
+  const auto sorted = [](const std::string& sql, std::string_view name) {
+    const Analysis a = ok(sql);
+    const EncryptedColumnUse* use = column(a, name);
+    return use != nullptr && use->sorted;
+  };
+  EXPECT_TRUE(sorted("SELECT id, salary FROM employees ORDER BY salary LIMIT 100", "salary"));
+  EXPECT_TRUE(sorted("SELECT salary, COUNT(*) FROM employees GROUP BY salary", "salary"));
+  EXPECT_TRUE(sorted("SELECT DISTINCT note FROM employees", "note"));
+  EXPECT_TRUE(sorted("SELECT DISTINCT * FROM managers", "budget"));
+  EXPECT_TRUE(sorted("SELECT MIN(salary) FROM employees", "salary"));
+  EXPECT_TRUE(sorted("SELECT COUNT(DISTINCT note) FROM employees", "note"));
+  EXPECT_TRUE(sorted("SELECT salary FROM employees e ORDER BY 1 DESC", "salary"));
+  EXPECT_TRUE(sorted("CREATE INDEX by_salary ON employees(salary)", "salary"));
+
+  EXPECT_FALSE(sorted("SELECT id FROM employees WHERE id < ? ORDER BY salary", "salary"));
+  EXPECT_FALSE(sorted("SELECT id FROM employees WHERE salary > ? ORDER BY salary", "salary"));
+  EXPECT_FALSE(sorted("SELECT e.id FROM employees e JOIN plain p ON p.a = e.id ORDER BY e.salary", "salary"));
+  EXPECT_FALSE(
+      sorted("SELECT a FROM plain WHERE EXISTS (SELECT 1 FROM employees ORDER BY salary)", "salary"));
+  EXPECT_FALSE(sorted("CREATE INDEX by_salary ON employees(salary) WHERE id > 10", "salary"));
+  EXPECT_FALSE(sorted("SELECT id, salary FROM employees", "salary"));  // not sorted at all
+  EXPECT_FALSE(
+      sorted("SELECT ssn, COUNT(*) FROM employees GROUP BY ssn", "ssn"));  // deterministic: no enclave
+}
+
 }  // namespace
 }  // namespace cloister::sql

@@ -23,6 +23,16 @@ TEST(CellIdTable, FindsEveryInsertedIdentityAcrossGrowth) {
   EXPECT_EQ(table.find(*CellId::of(stored(100001))), CellIdTable::kAbsent);
 }
 
+TEST(CellIdTable, ReservingKeepsWhatIsThereAndFindsWhatComesAfter) {
+  CellIdTable table;
+  for (int n = 0; n < 1000; ++n) table.insert(*CellId::of(stored(n)), static_cast<std::uint32_t>(n));
+  table.reserve(50000);
+  for (int n = 1000; n < 50000; ++n) table.insert(*CellId::of(stored(n)), static_cast<std::uint32_t>(n));
+  EXPECT_EQ(table.size(), 50000u);
+  for (int n = 0; n < 50000; n += 13)
+    EXPECT_EQ(table.find(*CellId::of(stored(n))), static_cast<std::uint32_t>(n));
+}
+
 TEST(CellIdTable, KeepsTheFirstRowOfARepeatedIdentity) {
   CellIdTable table;
   table.insert(*CellId::of(stored(5)), 3);

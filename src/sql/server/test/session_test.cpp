@@ -294,6 +294,43 @@ TEST_F(SessionTest, ALargeFullScanMatchesThePlaintextCopy) {
   EXPECT_EQ(session_->per_row_enclave_calls(), calls_before) << "the LIKE scan was not batched";
 }
 
+TEST_F(SessionTest, SortsOverAWholeTableAreRankedInTheEnclaveOnce) {
+  release_keys();
+  insert_rows(20000, 301);
+  const std::vector<std::pair<std::string, std::string>> queries = {
+      {"SELECT id, salary FROM employees ORDER BY salary, id LIMIT 100", ""},
+      {"SELECT id FROM employees ORDER BY ssn DESC, id LIMIT 50", ""},
+      {"SELECT salary, COUNT(*) FROM employees GROUP BY salary ORDER BY salary", ""},
+      {"SELECT DISTINCT salary FROM employees ORDER BY 1", ""},
+      {"SELECT MIN(salary), MAX(ssn) FROM employees", ""},
+      {"SELECT COUNT(DISTINCT ssn) FROM employees", ""},
+  };
+  const std::uint64_t calls_before = session_->per_row_enclave_calls();
+  for (const auto& [sql, unused] : queries) {
+    const auto expected = plain_rows(sql);
+    ASSERT_FALSE(expected.empty()) << sql;
+    EXPECT_EQ(decrypt_rows(run(sql)), expected) << sql;
+  }
+  EXPECT_EQ(session_->per_row_enclave_calls(), calls_before) << "a whole-table sort was not ranked";
+
+  // With a WHERE clause only the rows it keeps are compared, one pair at a time.
+  const std::string filtered = "SELECT id, salary FROM employees WHERE id < ? ORDER BY salary, id";
+  EXPECT_EQ(decrypt_rows(run(filtered, json::array({{{"int", 400}}}))),
+            plain_rows("SELECT id, salary FROM employees WHERE id < 400 ORDER BY salary, id"));
+  EXPECT_GT(session_->per_row_enclave_calls(), calls_before);
+
+  // An index is built from the ranks too, and then serves the ordered scan.
+  const std::uint64_t calls_before_index = session_->per_row_enclave_calls();
+  run("CREATE INDEX by_salary ON employees(salary)");
+  EXPECT_EQ(session_->per_row_enclave_calls(), calls_before_index) << "CREATE INDEX was not ranked";
+  EXPECT_EQ(decrypt_rows(run("SELECT id, salary FROM employees ORDER BY salary, id LIMIT 100")),
+            plain_rows("SELECT id, salary FROM employees ORDER BY salary, id LIMIT 100"));
+  const auto salary = [&](int value) { return cell(std::int64_t{value}, SqlType::int32); };
+  EXPECT_EQ(decrypt_rows(run("SELECT id FROM employees WHERE salary BETWEEN ? AND ? ORDER BY id",
+                             json::array({salary(50000), salary(52000)}))),
+            plain_rows("SELECT id FROM employees WHERE salary BETWEEN 50000 AND 52000 ORDER BY id"));
+}
+
 TEST_F(SessionTest, WithoutKeysTheEnclaveStatementIsRefusedNamingTheColumn) {
   // A freshly launched enclave holds no keys.
   auto fresh = EnclaveHost::launch(CLOISTER_SQL_ENCLAVE_IMAGE, EnclaveOptions{});
