@@ -42,6 +42,7 @@ struct ShellArgs {
   bool allow_decryption_to_host = false;
   std::vector<std::string> statements;
   std::vector<std::string> params;
+  std::vector<std::string> force_encryption;
 };
 
 Result<sql::ConnectionOptions> connection_options(const ShellArgs& args) {
@@ -96,11 +97,21 @@ Result<sql::ConnectionOptions> connection_options(const ShellArgs& args) {
   return options;
 }
 
+// What every statement of a shell gets: the --param values and the
+// --force-encryption names, each applied where the statement names it.
+struct StatementParams {
+  std::vector<sql::NamedParam> values;
+  std::vector<sql::NamedParam> forced;  // names only
+};
+
 // Runs one statement and prints its result or its error; false on error.
-bool run_statement(sql::Connection& connection, const std::string& statement,
-                   const std::vector<sql::NamedParam>& params) {
-  auto used = sql::client::params_used_by(statement, params);
-  auto result = used.empty() ? connection.execute(statement) : connection.execute(statement, used);
+bool run_statement(sql::Connection& connection, const std::string& statement, const StatementParams& params) {
+  auto used = sql::client::params_used_by(statement, params.values);
+  sql::ExecuteOptions options;
+  for (const auto& forced : sql::client::params_used_by(statement, params.forced))
+    options.force_encryption.push_back(forced.first);
+  auto result = used.empty() ? connection.execute(statement, std::vector<sql::SqlValue>{}, options)
+                             : connection.execute(statement, used, options);
   if (!result.is_ok()) {
     std::cerr << "error: " << result.status().message() << "\n";
     return false;
@@ -111,7 +122,7 @@ bool run_statement(sql::Connection& connection, const std::string& statement,
 
 // Statements from standard input; with a terminal, a prompt and a
 // continuation prompt. Errors are printed and the shell goes on.
-int run_interactive(sql::Connection& connection, const std::vector<sql::NamedParam>& params) {
+int run_interactive(sql::Connection& connection, const StatementParams& params) {
   const bool tty = ::isatty(STDIN_FILENO) != 0;
   StatementSplitter splitter;
   bool failed = false;
@@ -134,11 +145,16 @@ int run_shell(const ShellArgs& args) {
   // A server that went away must be an error the driver retries, not a
   // SIGPIPE that ends the shell.
   std::signal(SIGPIPE, SIG_IGN);
-  std::vector<sql::NamedParam> params;
+  StatementParams params;
   for (const auto& text : args.params) {
     auto param = sql::client::parse_param(text);
     if (!param.is_ok()) return fail(param.status().message());
-    params.push_back(std::move(param).value());
+    params.values.push_back(std::move(param).value());
+  }
+  for (const auto& name : args.force_encryption) {
+    if (name.size() < 2 || (name[0] != '@' && name[0] != ':' && name[0] != '$'))
+      return fail("--force-encryption takes a parameter name such as @ssn, not '" + name + "'");
+    params.forced.emplace_back(name, sql::SqlNull{});
   }
   auto options = connection_options(args);
   if (!options.is_ok()) return fail(options.status().message());
@@ -216,6 +232,9 @@ void add_shell_command(CLI::App& root) {
                     "Run this SQL and exit (repeatable); otherwise read stdin");
   shell->add_option("--param", args->params,
                     "A parameter, @name=type:value (type int, real, text, blob as hex, or null); repeatable");
+  shell->add_option("--force-encryption", args->force_encryption,
+                    "Refuse a statement unless this parameter (@name) leaves encrypted, even if the server "
+                    "says it meets no encrypted column (SqlClient's ForceColumnEncryption); repeatable");
   shell->callback([args] { exit_code() = run_shell(*args); });
 }
 

@@ -137,6 +137,15 @@ struct ResultSet {
 // A named parameter: "@lo" (or "lo", matched with any of SQLite's @ : $ prefixes).
 using NamedParam = std::pair<std::string, SqlValue>;
 
+// What SqlClient sets on SqlCommand and SqlParameter, per statement.
+struct ExecuteOptions {
+  // SqlParameter.ForceColumnEncryption: these parameters ("@ssn", or "?2" by
+  // position) must leave encrypted. If the server describes one as meeting no
+  // encrypted column (misconfigured, or compromised and asking for the value
+  // in plaintext), the statement fails before any value is sent.
+  std::vector<std::string> force_encryption;
+};
+
 class Connection {
  public:
   // Connects, checks the pinned certificate and opens a session. Attestation
@@ -148,11 +157,16 @@ class Connection {
   ~Connection();  // closes the session; column keys are wiped
 
   // Positional parameters: params[i] binds parameter i+1.
-  Result<ResultSet> execute(std::string_view sql, const std::vector<SqlValue>& params = {});
-  Result<ResultSet> execute(std::string_view sql, const std::vector<NamedParam>& params);
+  Result<ResultSet> execute(std::string_view sql, const std::vector<SqlValue>& params = {},
+                            const ExecuteOptions& options = {});
+  Result<ResultSet> execute(std::string_view sql, const std::vector<NamedParam>& params,
+                            const ExecuteOptions& options = {});
   // The same statement for each parameter list, in one transaction unless one
   // is open (bulk insert).
-  Result<ResultSet> execute_batch(std::string_view sql, const std::vector<std::vector<SqlValue>>& rows);
+  Result<ResultSet> execute_batch(std::string_view sql, const std::vector<std::vector<SqlValue>>& rows,
+                                  const ExecuteOptions& options = {});
+  Result<ResultSet> execute_batch(std::string_view sql, const std::vector<std::vector<NamedParam>>& rows,
+                                  const ExecuteOptions& options = {});
 
   // Whether a statement this connection ran opened a transaction that has
   // not ended (then a lost connection is an error, never a silent retry).

@@ -52,7 +52,7 @@ Result<std::size_t> write_sort_key(SqlType type, ByteView plaintext, std::span<s
     case SqlType::float64: {
       CLOISTER_ASSIGN_OR_RETURN(SqlValue value, deserialize_plaintext(type, plaintext));
       double number = std::get<double>(value);  // finite: NaN and infinities are refused
-      if (number == 0.0) number = 0.0;           // -0.0 equals 0.0
+      if (number == 0.0) number = 0.0;          // -0.0 equals 0.0
       const auto bits = std::bit_cast<std::uint64_t>(number);
       return put_big_endian((bits & kSignBit) != 0 ? ~bits : bits ^ kSignBit, out);
     }

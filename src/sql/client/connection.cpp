@@ -100,6 +100,36 @@ Result<std::vector<SqlValue>> bind_named(const client::Description& description,
   return values;
 }
 
+Status check_forced_encryption(const client::Description* description,
+                               const std::vector<std::string>& force_encryption) {
+  for (const std::string& forced : force_encryption) {
+    if (description == nullptr) {
+      return Status(ErrorCode::invalid_argument, "parameter " + forced +
+                                                     " is forced to be encrypted, but column encryption is "
+                                                     "off for this connection: turn it on");
+    }
+    const client::DescribedParameter* parameter = nullptr;
+    for (const auto& candidate : description->parameters) {
+      const bool by_position = forced == "?" + std::to_string(candidate.index);
+      const bool by_name = !candidate.name.empty() &&
+                           (forced == candidate.name || strip_prefix(forced) == strip_prefix(candidate.name));
+      if (by_position || by_name) parameter = &candidate;
+    }
+    if (parameter == nullptr)
+      return Status(
+          ErrorCode::invalid_argument,
+          "parameter " + forced + " is forced to be encrypted, but the statement has no such parameter");
+    if (!parameter->encryption) {
+      return Status(ErrorCode::invalid_argument,
+                    "parameter " + forced +
+                        " is forced to be encrypted, but the server expects it in plaintext (it meets no "
+                        "encrypted column there): nothing was sent. Check the statement and the column's "
+                        "encryption; if they are right, the server is misconfigured or not to be trusted");
+    }
+  }
+  return Status::ok();
+}
+
 Connection::Impl::~Impl() {
   if (transport_ && !session_.empty())
     (void)transport_->call("DELETE", std::string(kApi) + "/sessions/" + session_, {});
@@ -321,22 +351,28 @@ void Connection::Impl::track_transaction(std::string_view sql) {
   }
 }
 
-Result<ResultSet> Connection::Impl::attempt(std::string_view sql,
-                                            const std::vector<std::vector<SqlValue>>& params, bool batch,
-                                            const std::vector<NamedParam>* named) {
+Result<ResultSet> Connection::Impl::attempt(const Statement& statement) {
+  const std::string_view sql = statement.sql;
   const client::Description* description = nullptr;
-  if (options_.column_encryption || named != nullptr) {
+  if (options_.column_encryption || statement.named != nullptr) {
     CLOISTER_ASSIGN_OR_RETURN(description, describe(sql));
   }
-  std::vector<std::vector<SqlValue>> bound;
-  if (named != nullptr) {
-    CLOISTER_ASSIGN_OR_RETURN(std::vector<SqlValue> values, bind_named(*description, *named));
-    bound.push_back(std::move(values));
-  }
-  const auto& lists = named != nullptr ? bound : params;
-  json request = {{"session", session_}, {"sql", sql}};
   const client::Description* encrypting = options_.column_encryption ? description : nullptr;
-  if (batch) {
+  if (statement.options != nullptr)
+    CLOISTER_RETURN_IF_ERROR(check_forced_encryption(encrypting, statement.options->force_encryption));
+  std::vector<std::vector<SqlValue>> bound;
+  if (statement.named != nullptr) {
+    for (const auto& named : *statement.named) {
+      CLOISTER_ASSIGN_OR_RETURN(std::vector<SqlValue> values, bind_named(*description, named));
+      bound.push_back(std::move(values));
+    }
+  }
+  static const std::vector<std::vector<SqlValue>> kNoLists;
+  const auto& lists = statement.named != nullptr        ? bound
+                      : statement.positional != nullptr ? *statement.positional
+                                                        : kNoLists;
+  json request = {{"session", session_}, {"sql", sql}};
+  if (statement.batch) {
     json rows = json::array();
     for (const auto& list : lists) {
       CLOISTER_ASSIGN_OR_RETURN(json encoded, encode_params(encrypting, list));
@@ -376,10 +412,8 @@ Result<ResultSet> Connection::Impl::attempt(std::string_view sql,
   return decode(parsed);
 }
 
-Result<ResultSet> Connection::Impl::run(std::string_view sql,
-                                        const std::vector<std::vector<SqlValue>>& params, bool batch,
-                                        const std::vector<NamedParam>* named) {
-  auto result = attempt(sql, params, batch, named);
+Result<ResultSet> Connection::Impl::run(const Statement& statement) {
+  auto result = attempt(statement);
   if (result.is_ok()) return result;
   const bool lost = is_connection_lost(result.status());
   // 404 also answers unknown keys or objects: only "no such session" means
@@ -399,7 +433,7 @@ Result<ResultSet> Connection::Impl::run(std::string_view sql,
   // transaction, and a statement is atomic).
   if (Status reopened = open_session(); !reopened.is_ok())
     return reopened.with_context("reconnecting after: " + result.status().message());
-  return attempt(sql, params, batch, named);
+  return attempt(statement);
 }
 
 Result<Connection> Connection::open(ConnectionOptions options) {
@@ -413,17 +447,30 @@ Connection::Connection(Connection&&) noexcept = default;
 Connection& Connection::operator=(Connection&&) noexcept = default;
 Connection::~Connection() = default;
 
-Result<ResultSet> Connection::execute(std::string_view sql, const std::vector<SqlValue>& params) {
-  return impl_->run(sql, {params}, false, nullptr);
+Result<ResultSet> Connection::execute(std::string_view sql, const std::vector<SqlValue>& params,
+                                      const ExecuteOptions& options) {
+  const std::vector<std::vector<SqlValue>> lists{params};
+  return impl_->run(
+      {.sql = sql, .positional = &lists, .named = nullptr, .batch = false, .options = &options});
 }
 
-Result<ResultSet> Connection::execute(std::string_view sql, const std::vector<NamedParam>& params) {
-  return impl_->run(sql, {}, false, &params);
+Result<ResultSet> Connection::execute(std::string_view sql, const std::vector<NamedParam>& params,
+                                      const ExecuteOptions& options) {
+  const std::vector<std::vector<NamedParam>> lists{params};
+  return impl_->run(
+      {.sql = sql, .positional = nullptr, .named = &lists, .batch = false, .options = &options});
 }
 
 Result<ResultSet> Connection::execute_batch(std::string_view sql,
-                                            const std::vector<std::vector<SqlValue>>& rows) {
-  return impl_->run(sql, rows, true, nullptr);
+                                            const std::vector<std::vector<SqlValue>>& rows,
+                                            const ExecuteOptions& options) {
+  return impl_->run({.sql = sql, .positional = &rows, .named = nullptr, .batch = true, .options = &options});
+}
+
+Result<ResultSet> Connection::execute_batch(std::string_view sql,
+                                            const std::vector<std::vector<NamedParam>>& rows,
+                                            const ExecuteOptions& options) {
+  return impl_->run({.sql = sql, .positional = nullptr, .named = &rows, .batch = true, .options = &options});
 }
 
 bool Connection::in_transaction() const {

@@ -22,10 +22,18 @@ class Connection::Impl {
   explicit Impl(ConnectionOptions options) : options_(std::move(options)), keys_(options_.key_stores) {}
   ~Impl();
 
+  // One statement, with its parameter lists given by position or by name:
+  // one list (batch false) or many (batch true).
+  struct Statement {
+    std::string_view sql;
+    const std::vector<std::vector<SqlValue>>* positional = nullptr;
+    const std::vector<std::vector<NamedParam>>* named = nullptr;
+    bool batch = false;
+    const ExecuteOptions* options = nullptr;
+  };
+
   Status connect();
-  // One statement with one parameter list (batch false) or many (batch true).
-  Result<ResultSet> run(std::string_view sql, const std::vector<std::vector<SqlValue>>& params, bool batch,
-                        const std::vector<NamedParam>* named);
+  Result<ResultSet> run(const Statement& statement);
 
   [[nodiscard]] bool in_transaction() const { return in_transaction_; }
   [[nodiscard]] const std::string& enclave_instance() const { return enclave_instance_; }
@@ -35,8 +43,7 @@ class Connection::Impl {
   Result<client::JsonReply> call(const std::string& method, const std::string& path,
                                  const nlohmann::json& body);
   Result<const client::Description*> describe(std::string_view sql);
-  Result<ResultSet> attempt(std::string_view sql, const std::vector<std::vector<SqlValue>>& params,
-                            bool batch, const std::vector<NamedParam>* named);
+  Result<ResultSet> attempt(const Statement& statement);
   Result<nlohmann::json> encode_params(const client::Description* description,
                                        const std::vector<SqlValue>& values);
   Status ensure_enclave(const std::vector<std::uint32_t>& cek_ids);
@@ -69,5 +76,11 @@ std::string first_keyword(std::string_view sql);
 // Parameter values by SQLite index from named values, per the description.
 Result<std::vector<SqlValue>> bind_named(const client::Description& description,
                                          const std::vector<NamedParam>& named);
+
+// ok if every parameter `force_encryption` names ("@p", "p" or "?N") is one
+// the description says meets an encrypted column, and column encryption is
+// on; otherwise invalid_argument naming the parameter, before anything is sent.
+Status check_forced_encryption(const client::Description* description,
+                               const std::vector<std::string>& force_encryption);
 
 }  // namespace cloister::sql

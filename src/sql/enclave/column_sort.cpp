@@ -61,8 +61,8 @@ Status ColumnSort::add(SortBatch batch) {
   if (ranked_) return error(ErrorCode::failed_precondition, "the sort was already ranked; start another");
   if (entries_.size() + batch.entries_.size() > kMaxRows || key_bytes_ + batch.used_ > kMaxKeyBytes) {
     return error(ErrorCode::out_of_range, "a column sort holds at most " + std::to_string(kMaxRows) +
-                                                    " rows and " + std::to_string(kMaxKeyBytes >> 20) +
-                                                    " MiB of keys");
+                                              " rows and " + std::to_string(kMaxKeyBytes >> 20) +
+                                              " MiB of keys");
   }
   for (const SortBatch::Entry& entry : batch.entries_) {
     if (entry.row >= kMaxRows)
@@ -119,9 +119,8 @@ Result<std::shared_ptr<ColumnSort>> ColumnSorts::find(std::uint64_t id) {
   for (const auto& [sort_id, sort] : sorts_) {
     if (sort_id == id) return sort;
   }
-  return error(ErrorCode::not_found, "no column sort " + std::to_string(id) +
-                                         " (finished, or evicted by " + std::to_string(kMaxSorts) +
-                                         " newer sorts): start it again");
+  return error(ErrorCode::not_found, "no column sort " + std::to_string(id) + " (finished, or evicted by " +
+                                         std::to_string(kMaxSorts) + " newer sorts): start it again");
 }
 
 void ColumnSorts::forget(std::uint64_t id) {

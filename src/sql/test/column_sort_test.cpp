@@ -53,10 +53,8 @@ TEST(ColumnSort, RanksIntegersFromBatchesInAnyOrderWithTiesSharingARank) {
     plaintexts.push_back(plaintext_of(SqlType::int32, std::int64_t{static_cast<int>(random() % 50) - 25}));
   ColumnSort sort(1, SqlType::int32);
   // The second batch arrives first, as two batches in flight may.
-  ASSERT_TRUE(
-      sort.add(batch_of(SqlType::int32, 150, {plaintexts.begin() + 150, plaintexts.end()})).is_ok());
-  ASSERT_TRUE(
-      sort.add(batch_of(SqlType::int32, 0, {plaintexts.begin(), plaintexts.begin() + 150})).is_ok());
+  ASSERT_TRUE(sort.add(batch_of(SqlType::int32, 150, {plaintexts.begin() + 150, plaintexts.end()})).is_ok());
+  ASSERT_TRUE(sort.add(batch_of(SqlType::int32, 0, {plaintexts.begin(), plaintexts.begin() + 150})).is_ok());
   bool last = true;
   auto first = sort.ranks(0, 100, last);
   ASSERT_TRUE(first.is_ok()) << first.status().to_string();
@@ -70,8 +68,8 @@ TEST(ColumnSort, RanksIntegersFromBatchesInAnyOrderWithTiesSharingARank) {
 }
 
 TEST(ColumnSort, RanksStringsLongerThanTheKeyPrefix) {
-  const std::vector<std::string> texts{"123-45-6789", "123-45-6788", "123-45-678",  "",  "123-45-6789",
-                                       "abcdefgh",    "abcdefgh\x01", "abcdefghi", "Z", "\xc3\xa9t\xc3\xa9"};
+  const std::vector<std::string> texts{"123-45-6789", "123-45-6788",  "123-45-678", "",  "123-45-6789",
+                                       "abcdefgh",    "abcdefgh\x01", "abcdefghi",  "Z", "\xc3\xa9t\xc3\xa9"};
   for (SqlType type : {SqlType::varchar, SqlType::nvarchar}) {
     std::vector<Bytes> plaintexts;
     for (const auto& text : texts) plaintexts.push_back(plaintext_of(type, text));

@@ -94,11 +94,16 @@ TEST(SortKey, FloatsKeepIeeeOrderAndNegativeZeroEqualsZero) {
 TEST(SortKey, StringsKeepCodePointOrderIncludingPrefixesAndSurrogates) {
   // U+FF5E sorts below U+1F600 by code point, though its UTF-16 unit is larger
   // than the surrogate 0xD83D: a key in UTF-16 units would get this wrong.
-  const std::vector<SqlValue> values{std::string(""),           std::string("a"),
-                                     std::string("a\x01"),      std::string("ab"),
-                                     std::string("b"),          std::string("\xef\xbd\x9e"),
-                                     std::string("\xf0\x9f\x98\x80"), std::string("\xc3\xa9t\xc3\xa9"),
-                                     std::string("Z"),          std::string("123-45-6789")};
+  const std::vector<SqlValue> values{std::string(""),
+                                     std::string("a"),
+                                     std::string("a\x01"),
+                                     std::string("ab"),
+                                     std::string("b"),
+                                     std::string("\xef\xbd\x9e"),
+                                     std::string("\xf0\x9f\x98\x80"),
+                                     std::string("\xc3\xa9t\xc3\xa9"),
+                                     std::string("Z"),
+                                     std::string("123-45-6789")};
   expect_order_kept(SqlType::varchar, values);
   expect_order_kept(SqlType::nvarchar, values);
   std::vector<SqlValue> blobs;

@@ -87,6 +87,63 @@ TEST_F(ConnectionTest, EncryptsParametersAndDecryptsResults) {
   EXPECT_EQ(range(*connection, std::int64_t{1} << 40, 0).status().code(), ErrorCode::invalid_argument);
 }
 
+TEST_F(ConnectionTest, ForcedEncryptionRefusesAServerThatAsksForPlaintext) {
+  start();
+  const ExecuteOptions forced{.force_encryption = {"@lo", "?2"}};
+  const std::string sql = "SELECT name, salary FROM employees WHERE salary BETWEEN @lo AND @hi";
+  const std::vector<NamedParam> bounds{{"@lo", std::int64_t{60000}}, {"@hi", std::int64_t{80000}}};
+  auto honest = Connection::open(options());
+  auto rows = honest->execute(sql, bounds, forced);
+  ASSERT_TRUE(rows.is_ok()) << rows.status().to_string();
+  EXPECT_EQ(rows->rows.size(), 2u);
+  auto unknown = honest->execute(sql, bounds, ExecuteOptions{.force_encryption = {"@mid"}});
+  EXPECT_NE(unknown.status().message().find("no such parameter"), std::string::npos)
+      << unknown.status().message();
+
+  server_->describe_parameters_as_plaintext();
+  server_->seen_param_kinds.clear();
+  auto lied_to = Connection::open(options());
+  auto refused = lied_to->execute(sql, bounds, forced);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::invalid_argument);
+  EXPECT_NE(refused.status().message().find(
+                "@lo is forced to be encrypted, but the server expects it in plaintext"),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_TRUE(server_->seen_param_kinds.empty()) << "a value was sent";
+  // Not forced, the driver believes the server: what the option is for.
+  (void)lied_to->execute(sql, bounds);
+  EXPECT_EQ(server_->seen_param_kinds, (std::vector<std::string>{"int"}));
+
+  // Forcing needs column encryption on.
+  ConnectionOptions off = options();
+  off.column_encryption = false;
+  auto plain = Connection::open(std::move(off));
+  EXPECT_NE(plain->execute(sql, bounds, forced).status().message().find("column encryption is off"),
+            std::string::npos);
+}
+
+TEST_F(ConnectionTest, BatchesTakeNamedParametersInAnyOrder) {
+  start();
+  auto connection = Connection::open(options());
+  const std::string sql = "INSERT INTO employees (name, salary) VALUES (@name, @salary)";
+  const std::vector<std::vector<NamedParam>> rows{
+      {{"@name", std::string("Dana")}, {"@salary", std::int64_t{50000}}},
+      {{"salary", std::int64_t{52000}}, {"@name", std::string("Eve")}},
+  };
+  auto inserted = connection->execute_batch(sql, rows, ExecuteOptions{.force_encryption = {"@salary"}});
+  ASSERT_TRUE(inserted.is_ok()) << inserted.status().to_string();
+  EXPECT_EQ(inserted->changes, 2);
+  EXPECT_EQ(server_->seen_param_kinds, (std::vector<std::string>{"text", "cell", "text", "cell"}));
+
+  server_->seen_param_kinds.clear();
+  auto missing =
+      connection->execute_batch(sql, std::vector<std::vector<NamedParam>>{{{"@name", std::string("Fay")}}});
+  EXPECT_NE(missing.status().message().find("no value for parameter @salary"), std::string::npos)
+      << missing.status().message();
+  EXPECT_TRUE(server_->seen_param_kinds.empty());
+}
+
 TEST_F(ConnectionTest, ReattestsARestartedEnclave) {
   start();
   auto connection = Connection::open(options());

@@ -113,7 +113,16 @@ void FakeServer::routes() {
     json encryption = {{"cek_id", 1}, {"cek", "cek1"}, {"type", "randomized"}, {"sql_type", "int"}};
     json parameters = json::array();
     const std::string sql = body.value("sql", "");
-    if (sql.find("@lo") != std::string::npos) {
+    if (sql.find("@salary") != std::string::npos) {  // INSERT INTO employees VALUES (@name, @salary)
+      parameters.push_back({{"index", 1}, {"name", "@name"}});
+      parameters.push_back({{"index", 2},
+                            {"name", "@salary"},
+                            {"column", {{"table", "employees"}, {"column", "salary"}}},
+                            {"encryption", encryption}});
+    } else if (sql.find("@lo") != std::string::npos && plaintext_parameters_) {
+      parameters.push_back({{"index", 1}, {"name", "@lo"}});
+      parameters.push_back({{"index", 2}, {"name", "@hi"}});
+    } else if (sql.find("@lo") != std::string::npos) {
       parameters.push_back({{"index", 1},
                             {"name", "@lo"},
                             {"column", {{"table", "employees"}, {"column", "salary"}}},
@@ -141,9 +150,19 @@ void FakeServer::routes() {
       return error(response, 404, "not_found",
                    "no such session (it expired or the server restarted): open a new one");
     const std::string sql = body.value("sql", "");
+    auto key = CellKey::create(cek_).value();
+    if (body.contains("batch")) {  // rows of (@name, @salary): the salaries must be cells of cek1
+      for (const auto& row : body["batch"]) {
+        for (const auto& param : row) seen_param_kinds.push_back(param.begin().key());
+        if (!row[1].contains("cell") ||
+            !key.decrypt(from_base64(row[1]["cell"].get<std::string>()).value()).is_ok())
+          return error(response, 400, "BadParameter", "@salary is not a cell of cek1");
+      }
+      return answer(response, 200,
+                    {{"columns", json::array()}, {"rows", json::array()}, {"changes", body["batch"].size()}});
+    }
     if (sql.find("SELECT") != 0)
       return answer(response, 200, {{"columns", json::array()}, {"rows", json::array()}});
-    auto key = CellKey::create(cek_).value();
     std::int32_t bounds[2] = {INT32_MIN, INT32_MAX};
     if (sql.find("@lo") != std::string::npos) {
       if (held_.count(1) == 0) {
@@ -153,6 +172,7 @@ void FakeServer::routes() {
       for (std::size_t i = 0; i < 2; ++i) {
         const auto& param = body["params"][i];
         seen_param_kinds.push_back(param.begin().key());
+        if (!param.contains("cell")) return error(response, 400, "BadParameter", "parameter is not a cell");
         auto plaintext = key.decrypt(from_base64(param["cell"].get<std::string>()).value());
         if (!plaintext.is_ok())
           return error(response, 400, "BadParameter", "parameter is not a cell of cek1");

@@ -45,6 +45,9 @@ class FakeServer {
   void restart_process();
   void tamper_row(std::size_t row) { tampered_row_ = static_cast<int>(row); }
   void set_debug(bool debug) { debug_ = debug; }
+  // A lying server: describes @lo and @hi as meeting no encrypted column, so
+  // a driver that believes it sends them in plaintext.
+  void describe_parameters_as_plaintext() { plaintext_parameters_ = true; }
 
   std::atomic<int> evidence_calls{0};
   std::atomic<int> key_calls{0};
@@ -75,6 +78,7 @@ class FakeServer {
   std::set<std::uint32_t> held_;
   int tampered_row_ = -1;
   bool debug_ = false;
+  bool plaintext_parameters_ = false;
 };
 
 }  // namespace cloister::sql::client::testing
