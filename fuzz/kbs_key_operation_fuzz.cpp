@@ -9,20 +9,15 @@
 // unwrapped key of at most 214 bytes, a 256-byte signature); and every call
 // leaves exactly one audit record (checked every 512 calls against the
 // audit hash chain). Seeds in fuzz/corpus/kbs_key_operation_fuzz/.
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
-#include <memory>
+#include <cstdlib>
 #include <string>
 
-#include "kbs/data_dir.h"
 #include "kbs/key_material.h"
 #include "kbs/key_operations.h"
-#include "kbs/key_store.h"
+#include "kbs_fuzz_store.h"
 
 namespace {
 
@@ -40,51 +35,20 @@ T must(Result<T> result, const char* what) {
   return std::move(result).value();
 }
 
-class Fixture {
- public:
-  Fixture() {
-    // SQLite syncs every audit record; on tmpfs that costs nothing.
-    std::string base = std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
-    std::string pattern = base + "/kbs-keyop-fuzz-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) fail("mkdtemp");
-    dir_ = pattern;
-    store_ = must(KeyStore::open(data_dir_paths(dir_ + "/kbs"), [] { return std::int64_t{1700000000}; }),
-                  "open store");
+fuzz::FuzzKeyStore& fixture() {
+  static fuzz::FuzzKeyStore instance(
+      "kbs_key_operation_fuzz", [] { return std::int64_t{1700000000}; }, 512);
+  static const bool ready = [] {
+    KeyStore& store = instance.store();
     const KeySpec rsa = must(make_key_spec("RSA", 2048), "RSA spec");
-    must(store_->create("cmk", rsa, std::nullopt), "create cmk");
-    must(store_->create("ec", must(make_key_spec("EC", 0), "EC spec"), std::nullopt), "create ec");
-    must(store_->create("off", rsa, std::nullopt), "create off");
-    must(store_->set_enabled("off", false), "disable off");
-    audit_rows_ = must(store_->verify_audit(), "verify audit").rows;
-  }
-  ~Fixture() {
-    store_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  Fixture(const Fixture&) = delete;
-  Fixture& operator=(const Fixture&) = delete;
-
-  KeyStore& store() { return *store_; }
-  void called_once() {
-    ++audit_rows_;
-    if (++calls_ % 512 != 0) return;
-    auto verified = store_->verify_audit();
-    if (!verified.is_ok()) fail("the audit chain does not verify", verified.status().to_string());
-    if (static_cast<std::size_t>(verified->rows) != audit_rows_)
-      fail("a key operation without exactly one audit record",
-           std::to_string(verified->rows) + " rows, expected " + std::to_string(audit_rows_));
-  }
-
- private:
-  std::string dir_;
-  std::unique_ptr<KeyStore> store_;
-  std::size_t audit_rows_ = 0;
-  std::size_t calls_ = 0;
-};
-
-Fixture& fixture() {
-  static Fixture instance;
+    must(store.create("cmk", rsa, std::nullopt), "create cmk");
+    must(store.create("ec", must(make_key_spec("EC", 0), "EC spec"), std::nullopt), "create ec");
+    must(store.create("off", rsa, std::nullopt), "create off");
+    must(store.set_enabled("off", false), "disable off");
+    instance.start_counting();
+    return true;
+  }();
+  (void)ready;
   return instance;
 }
 
@@ -113,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const std::exception& e) {
     fail(std::string("an exception escaped: ") + e.what());
   }
-  fixture().called_once();
+  fixture().audited_once();
 
   static const bool print = std::getenv("KBS_FUZZ_PRINT") != nullptr;
   if (print)

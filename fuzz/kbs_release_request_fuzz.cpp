@@ -30,6 +30,7 @@
 #include "kbs/kbs_service.h"
 #include "kbs/key_store.h"
 #include "kbs/release.h"
+#include "kbs_fuzz_store.h"
 
 namespace {
 
@@ -52,21 +53,15 @@ T must(Result<T> result, const char* what) {
 class Fixture {
  public:
   Fixture() {
-    // SQLite syncs every audit record; on tmpfs that costs nothing.
-    std::string base = std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
-    std::string pattern = base + "/kbs-fuzz-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) fail("mkdtemp");
-    dir_ = pattern;
-
     const auto authority = must(crypto::PrivateKey::from_pem(fuzz::kAuthorityKeyPem), "authority key");
     const auto jwk = must(jose::public_jwk(authority.public_key(), fuzz::kAuthorityKid), "jwk");
-    const std::string jwks_path = dir_ + "/authority.jwks.json";
+    const std::string jwks_path = keys_.dir() + "/authority.jwks.json";
     std::ofstream(jwks_path) << nlohmann::json{{"keys", {jwk}}}.dump();
     AuthorityOptions options;
     options.jwks_files[fuzz::kAuthorityIssuer] = jwks_path;
     authorities_ = std::make_unique<AuthorityKeys>(options);
 
-    store_ = must(KeyStore::open(data_dir_paths(dir_ + "/kbs"), [] { return kNowSeconds; }), "open store");
+    KeyStore* store = &keys_.store();
     const nlohmann::json policy = {{"version", "1.0.0"},
                                    {"anyOf",
                                     {{{"authority", fuzz::kAuthorityIssuer},
@@ -74,45 +69,29 @@ class Fixture {
                                        {{{"claim", "x-ms-sgx-mrsigner"}, {"equals", "ab12"}},
                                         {{"claim", "x-ms-sgx-is-debuggable"}, {"equals", false}},
                                         {{"claim", "x-ms-sgx-svn"}, {"greaterOrEquals", 3}}}}}}}};
-    must(store_->create("app", {}, policy), "create app");
-    must(store_->create("app-ec", must(make_key_spec("EC", 0), "spec"), policy), "create app-ec");
-    must(store_->create("app-rsa", must(make_key_spec("RSA", 2048), "spec"), policy), "create app-rsa");
-    must(store_->create("disabled", {}, policy), "create disabled");
-    must(store_->set_enabled("disabled", false), "disable");
-    must(store_->create("nopolicy", {}, std::nullopt), "create nopolicy");
-    audit_rows_ = must(store_->verify_audit(), "verify audit").rows;
+    must(store->create("app", {}, policy), "create app");
+    must(store->create("app-ec", must(make_key_spec("EC", 0), "spec"), policy), "create app-ec");
+    must(store->create("app-rsa", must(make_key_spec("RSA", 2048), "spec"), policy), "create app-rsa");
+    must(store->create("disabled", {}, policy), "create disabled");
+    must(store->set_enabled("disabled", false), "disable");
+    must(store->create("nopolicy", {}, std::nullopt), "create nopolicy");
+    keys_.start_counting();
 
     ReleaseOptions release;
     release.now_seconds = kNowSeconds;
-    releaser_ = std::make_unique<Releaser>(*store_, *authorities_, release);
+    releaser_ = std::make_unique<Releaser>(*store, *authorities_, release);
   }
-  ~Fixture() {
-    releaser_.reset();
-    store_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  ~Fixture() { releaser_.reset(); }
   Fixture(const Fixture&) = delete;
   Fixture& operator=(const Fixture&) = delete;
 
   Releaser& releaser() { return *releaser_; }
-  void released_once() {
-    ++audit_rows_;
-    if (++calls_ % 1024 != 0) return;
-    auto verified = store_->verify_audit();
-    if (!verified.is_ok()) fail("the audit chain does not verify", verified.status().to_string());
-    if (static_cast<std::size_t>(verified->rows) != audit_rows_)
-      fail("a release call without exactly one audit record",
-           std::to_string(verified->rows) + " rows, expected " + std::to_string(audit_rows_));
-  }
+  void released_once() { keys_.audited_once(); }
 
  private:
-  std::string dir_;
+  fuzz::FuzzKeyStore keys_{"kbs_release_request_fuzz", [] { return kNowSeconds; }, 1024};
   std::unique_ptr<AuthorityKeys> authorities_;
-  std::unique_ptr<KeyStore> store_;
   std::unique_ptr<Releaser> releaser_;
-  std::size_t audit_rows_ = 0;
-  std::size_t calls_ = 0;
 };
 
 Fixture& fixture() {
