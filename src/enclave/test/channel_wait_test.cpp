@@ -37,7 +37,7 @@ struct Shared {
 
 struct Outcome {
   std::uint32_t completed = 0;       // hand-offs that saw the expected state
-  std::uint32_t expired_slices = 0;  // keep_waiting calls: sleeps that were not woken
+  std::uint32_t expired_slices = 0;  // sleeps that lasted a whole slice: not woken
   std::uint32_t wrong_states = 0;    // woke to a state other than the one expected
 };
 
@@ -50,15 +50,38 @@ struct Params {
 // Side A publishes odd states and waits for the next even one; side B waits
 // for each odd state and answers with the next even one: a ping-pong where
 // every step needs the other side to notice a change.
+// Asked by wait_for_change each time a sleep ends with the word unchanged.
+// That is a lost wake-up only if the sleep lasted its whole slice: a wake
+// meant for an earlier state can land late (the publisher was preempted
+// between seeing the flag and calling futex_wake) and end a sleep early,
+// which the waiter survives by sleeping again.
+class SliceWatch {
+ public:
+  SliceWatch(Outcome& out, const Params& params, Clock::time_point deadline)
+      : out_(out), slice_(params.slice), deadline_(deadline) {}
+  void waiting() { since_ = Clock::now(); }
+  bool operator()() {
+    const auto now = Clock::now();
+    if (now - since_ >= slice_) ++out_.expired_slices;
+    since_ = now;
+    return now < deadline_;
+  }
+
+ private:
+  Outcome& out_;
+  std::chrono::microseconds slice_;
+  Clock::time_point deadline_;
+  Clock::time_point since_{};
+};
+
 Outcome run_side_a(Shared& shared, const Params& params, Clock::time_point deadline) {
   Outcome out;
-  auto keep_waiting = [&] {
-    ++out.expired_slices;
-    return Clock::now() < deadline;
-  };
+  SliceWatch watch(out, params, deadline);
+  auto keep_waiting = [&] { return watch(); };
   for (std::uint32_t i = 0; i < params.handoffs; ++i) {
     const std::uint32_t sent = 2 * i + 1;
     publish(shared.word, sent, shared.b_sleeping);
+    watch.waiting();
     std::uint32_t got =
         wait_for_change(shared.word, sent, shared.a_sleeping, params.spin, params.slice, keep_waiting);
     if (got == sent) break;  // gave up: deadline
@@ -73,12 +96,11 @@ Outcome run_side_a(Shared& shared, const Params& params, Clock::time_point deadl
 
 Outcome run_side_b(Shared& shared, const Params& params, Clock::time_point deadline) {
   Outcome out;
-  auto keep_waiting = [&] {
-    ++out.expired_slices;
-    return Clock::now() < deadline;
-  };
+  SliceWatch watch(out, params, deadline);
+  auto keep_waiting = [&] { return watch(); };
   for (std::uint32_t i = 0; i < params.handoffs; ++i) {
     const std::uint32_t current = 2 * i;
+    watch.waiting();
     std::uint32_t got =
         wait_for_change(shared.word, current, shared.b_sleeping, params.spin, params.slice, keep_waiting);
     if (got == current) break;
