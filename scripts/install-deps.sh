@@ -12,6 +12,7 @@ packages=(
   python3 python3-jwt python3-cryptography   # token checks with a standard JWT library
   libgtest-dev libgmock-dev libbenchmark-dev googletest
   util-linux procps   # setpriv for the unprivileged isolation test
+  valgrind   # the clean room's ctgrind (constant-time) test
 )
 
 missing=()

@@ -1,0 +1,39 @@
+// A party's dataset as CSV, checked against the collaboration's schema: a
+// header naming every feature and the label (in any order, nothing else),
+// then one row per record with a finite number for each feature and one of
+// the two label values. Errors name the row and the column, e.g.
+//   "row 17 (line 18), column texture_mean: 'n/a' is not a number"
+// Input is untrusted: bounded in size, never crashes.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cleanroom/training.h"
+#include "cloister/result.h"
+
+namespace cloister::cleanroom {
+
+struct Schema {
+  std::vector<std::string> features;  // in the order the model takes them
+  std::string label;
+  std::string positive;  // the label value that means 1 (e.g. "M")
+  std::string negative;  // the one that means 0 (e.g. "B")
+};
+
+struct LabelledRows {
+  Matrix features;  // columns in Schema::features order
+  std::vector<double> labels;
+};
+
+inline constexpr std::size_t kMaxCsvBytes = std::size_t{1} << 30;
+
+Result<LabelledRows> parse_labelled_csv(std::string_view text, const Schema& schema);
+
+// The CSV form of `rows` under `schema` (header, then rows with %.17g
+// numbers, so parsing it gives back the same doubles).
+std::string to_labelled_csv(const LabelledRows& rows, const Schema& schema);
+
+}  // namespace cloister::cleanroom
