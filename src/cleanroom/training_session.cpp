@@ -1,0 +1,139 @@
+#include "cleanroom/training_session.h"
+
+#include <bit>
+#include <cstring>
+
+#include "cleanroom/encrypted_dataset.h"
+#include "common/encoding.h"
+#include "crypto/sha.h"
+#include "jose/jose.h"
+
+namespace cloister::cleanroom {
+
+bool values_are_valid(const LabelledRows& rows) {
+  std::uint64_t bad = 0;
+  for (double value : rows.features.values) {
+    const auto bits = std::bit_cast<std::uint64_t>(value);
+    // The exponent is all ones only for infinities and NaNs: adding 1 carries into bit 11.
+    bad |= (((bits >> 52) & 0x7ff) + 1) >> 11;
+  }
+  for (double label : rows.labels) {
+    const auto bits = std::bit_cast<std::uint64_t>(label);
+    const std::uint64_t zero = bits ^ 0;
+    const std::uint64_t one = bits ^ 0x3FF0000000000000ull;
+    // Nonzero differences from both 0.0 and 1.0: (x | -x) >> 63 is 1 for any nonzero x.
+    bad |= ((zero | (0 - zero)) >> 63) & ((one | (0 - one)) >> 63);
+  }
+  return bad == 0 && rows.labels.size() == rows.features.rows &&
+         rows.features.values.size() == rows.features.rows * rows.features.cols;
+}
+
+TrainingSession::TrainingSession(std::unique_ptr<Contract> contract) : contract_(std::move(contract)) {
+  for (const Party& party : contract_->parties) parties_[party.name];
+}
+
+Result<TrainingSession> TrainingSession::open(ByteView contract_bytes) {
+  CLOISTER_ASSIGN_OR_RETURN(Contract contract, parse_contract(contract_bytes));
+  return TrainingSession(std::make_unique<Contract>(std::move(contract)));
+}
+
+std::map<std::string, PartyProgress> TrainingSession::progress() const {
+  std::map<std::string, PartyProgress> out;
+  for (const auto& [name, data] : parties_) {
+    out[name] = PartyProgress{.key_released = data.release.has_value(),
+                              .data_loaded = data.rows.has_value(),
+                              .rows = data.rows ? data.rows->features.rows : 0};
+  }
+  return out;
+}
+
+Status TrainingSession::release(std::string_view jwe, const crypto::PrivateKey& enclave_key, bool replace) {
+  CLOISTER_ASSIGN_OR_RETURN(DataKeyRelease release, open_data_key_release(jwe, enclave_key, *contract_));
+  PartyData& party = parties_.find(release.party)->second;
+  if (party.release && !replace)
+    return Status(ErrorCode::conflict, release.party +
+                                           " has already released a data key: release again with replace to "
+                                           "use another dataset");
+  party.release = std::move(release);
+  party.rows.reset();
+  return Status::ok();
+}
+
+Status TrainingSession::load_dataset(std::string_view name, ByteView sealed) {
+  auto found = parties_.find(name);
+  if (found == parties_.end())
+    return Status(ErrorCode::not_found, "the contract has no party " + std::string(name.substr(0, 64)));
+  PartyData& party = found->second;
+  if (!party.release)
+    return Status(ErrorCode::failed_precondition, std::string(name) + " has not released its data key yet");
+  if (to_hex(crypto::sha256(sealed)) != party.release->dataset_sha256)
+    return Status(ErrorCode::verification_failed,
+                  "the dataset stored for " + std::string(name) +
+                      " is not the file its key release names (a different or altered upload)");
+  CLOISTER_ASSIGN_OR_RETURN(DatasetHeader header, read_dataset_header(sealed));
+  if (header.contract != contract_->hash_hex() || header.party != name)
+    return Status(ErrorCode::verification_failed, "the dataset is for another contract or party");
+  if (header.columns != contract_->schema.features.size())
+    return Status(ErrorCode::invalid_argument, "the dataset has " + std::to_string(header.columns) +
+                                                   " feature columns, the contract " +
+                                                   std::to_string(contract_->schema.features.size()));
+  CLOISTER_ASSIGN_OR_RETURN(LabelledRows rows, open_dataset(sealed, party.release->data_key.view()));
+  if (!values_are_valid(rows))
+    return Status(
+        ErrorCode::invalid_argument,
+        std::string(name) + "'s dataset holds a value that is not finite or a label that is not 0 or 1");
+  party.rows = std::move(rows);
+  return Status::ok();
+}
+
+void TrainingSession::withdraw(std::string_view name) {
+  auto found = parties_.find(name);
+  if (found == parties_.end()) return;
+  found->second.release.reset();
+  found->second.rows.reset();
+}
+
+Result<TrainingOutput> TrainingSession::train() {
+  std::string missing;
+  for (const auto& [name, data] : parties_) {
+    if (!data.release || !data.rows) missing += (missing.empty() ? "" : ", ") + name;
+  }
+  if (!missing.empty())
+    return Status(ErrorCode::failed_precondition, "waiting for " + missing + " (data key and dataset)");
+  // The union, in the contract's order of parties.
+  LabelledRows all;
+  all.features.cols = contract_->schema.features.size();
+  std::vector<std::string> names;
+  for (const Party& party : contract_->parties) {
+    const LabelledRows& rows = *parties_.find(party.name)->second.rows;
+    all.features.values.insert(all.features.values.end(), rows.features.values.begin(),
+                               rows.features.values.end());
+    all.labels.insert(all.labels.end(), rows.labels.begin(), rows.labels.end());
+    names.push_back(party.name);
+  }
+  all.features.rows = all.labels.size();
+  TrainedModel trained{.model = {},
+                       .contract = contract_->hash_hex(),
+                       .schema = contract_->schema,
+                       .parties = names,
+                       .rows = all.features.rows};
+  if (const auto* mlp = std::get_if<MlpParams>(&contract_->algorithm)) {
+    trained.model = train_mlp<ObliviousMath>(all.features, all.labels, *mlp);
+  } else {
+    trained.model = train_logistic_regression<ObliviousMath>(
+        all.features, all.labels, std::get<LogisticRegressionParams>(contract_->algorithm));
+  }
+  secure_wipe(all.features.values.data(), all.features.values.size() * sizeof(double));
+  secure_wipe(all.labels.data(), all.labels.size() * sizeof(double));
+
+  const std::string model = model_to_json(trained).dump();
+  TrainingOutput out;
+  out.rows = trained.rows;
+  for (const std::string& recipient : contract_->model_recipients) {
+    CLOISTER_ASSIGN_OR_RETURN(out.sealed_models[recipient],
+                              jose::encrypt_jwe(as_bytes(model), contract_->party(recipient)->public_key));
+  }
+  return out;
+}
+
+}  // namespace cloister::cleanroom
