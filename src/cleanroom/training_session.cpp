@@ -47,16 +47,18 @@ std::map<std::string, PartyProgress> TrainingSession::progress() const {
   return out;
 }
 
-Status TrainingSession::release(std::string_view jwe, const crypto::PrivateKey& enclave_key, bool replace) {
+Result<std::string> TrainingSession::release(std::string_view jwe, const crypto::PrivateKey& enclave_key,
+                                             bool replace) {
   CLOISTER_ASSIGN_OR_RETURN(DataKeyRelease release, open_data_key_release(jwe, enclave_key, *contract_));
   PartyData& party = parties_.find(release.party)->second;
   if (party.release && !replace)
     return Status(ErrorCode::conflict, release.party +
                                            " has already released a data key: release again with replace to "
                                            "use another dataset");
+  std::string name = release.party;
   party.release = std::move(release);
   party.rows.reset();
-  return Status::ok();
+  return name;
 }
 
 Status TrainingSession::load_dataset(std::string_view name, ByteView sealed) {

@@ -42,7 +42,9 @@ class TrainingSession {
 
   // A party's data key. A second release for the same party replaces the
   // first only with `replace` (and drops a dataset loaded under it).
-  Status release(std::string_view jwe, const crypto::PrivateKey& enclave_key, bool replace = false);
+  // Returns the releasing party's name.
+  Result<std::string> release(std::string_view jwe, const crypto::PrivateKey& enclave_key,
+                              bool replace = false);
   // The party's encrypted dataset: the file its release names (by SHA-256),
   // for this contract and party, with the contract's columns, every value
   // finite and every label 0 or 1. The rows stay in this session.

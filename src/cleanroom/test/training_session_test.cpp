@@ -115,11 +115,11 @@ TEST_F(TrainingSessionTest, RefusesForgedReleasesOtherFilesBadValuesAndSilentRep
   const Bytes a_key = *crypto::random_bytes(32);
   const Bytes a_file = sealed(a_rows_, "hospital-a", a_key);
   // B (or the service) releasing a key in A's name: not A's signature.
-  EXPECT_EQ(session_->release(release("hospital-a", b_, a_file, a_key), enclave_).code(),
+  EXPECT_EQ(session_->release(release("hospital-a", b_, a_file, a_key), enclave_).status().code(),
             ErrorCode::verification_failed);
   // Sealed to another enclave instance.
   const crypto::PrivateKey other_enclave = new_key();
-  EXPECT_EQ(session_->release(release("hospital-a", a_, a_file, a_key), other_enclave).code(),
+  EXPECT_EQ(session_->release(release("hospital-a", a_, a_file, a_key), other_enclave).status().code(),
             ErrorCode::verification_failed);
 
   ASSERT_TRUE(session_->release(release("hospital-a", a_, a_file, a_key), enclave_).is_ok());
@@ -137,7 +137,7 @@ TEST_F(TrainingSessionTest, RefusesForgedReleasesOtherFilesBadValuesAndSilentRep
   LabelledRows poisoned = a_rows_;
   poisoned.features.values[7] = std::numeric_limits<double>::quiet_NaN();
   const Bytes poisoned_file = sealed(poisoned, "hospital-a", a_key);
-  EXPECT_EQ(session_->release(release("hospital-a", a_, poisoned_file, a_key), enclave_).code(),
+  EXPECT_EQ(session_->release(release("hospital-a", a_, poisoned_file, a_key), enclave_).status().code(),
             ErrorCode::conflict);
   ASSERT_TRUE(session_->release(release("hospital-a", a_, poisoned_file, a_key), enclave_, true).is_ok());
   EXPECT_EQ(session_->load_dataset("hospital-a", poisoned_file).message(),

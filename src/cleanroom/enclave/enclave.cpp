@@ -1,0 +1,153 @@
+// The clean room's training enclave (enclave_calls.h): one collaboration per
+// instance, run by a TrainingSession (training_session.h). The host (the
+// service) only carries sealed documents and encrypted files in and sealed
+// models out.
+#include "cloister/enclave.h"
+
+#include <chrono>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "cleanroom/enclave_calls.h"
+#include "cleanroom/training_session.h"
+#include "common/encoding.h"
+#include "jose/jose.h"
+
+namespace {
+
+using namespace cloister;
+using namespace cloister::cleanroom;
+
+// One collaboration; calls are serialised (training is one long call).
+struct State {
+  std::mutex mutex;
+  std::optional<TrainingSession> session;
+  // Dataset parts on their way in, per party.
+  std::map<std::string, SecretBytes> loading;
+};
+
+State& state() {
+  static State instance;
+  return instance;
+}
+
+Status no_collaboration() {
+  return Status(ErrorCode::failed_precondition,
+                "no collaboration is open in this enclave: open its contract first");
+}
+
+Result<OpenCollaboration::Reply> open_collaboration(const OpenCollaboration& request) {
+  std::lock_guard lock(state().mutex);
+  auto& session = state().session;
+  if (session) {
+    if (Bytes(session->contract().bytes) != request.contract)
+      return Status(ErrorCode::conflict, "this enclave serves contract " + session->contract().hash_hex() +
+                                             "; start another enclave for another contract");
+    return OpenCollaboration::Reply{.contract_sha256 = session->contract().hash_hex()};
+  }
+  CLOISTER_ASSIGN_OR_RETURN(TrainingSession opened, TrainingSession::open(request.contract));
+  session.emplace(std::move(opened));
+  return OpenCollaboration::Reply{.contract_sha256 = session->contract().hash_hex()};
+}
+
+Result<CollaborationEvidence::Reply> collaboration_evidence(const CollaborationEvidence& request) {
+  if (request.nonce.size() > 1024)
+    return Status(ErrorCode::invalid_argument, "the nonce is at most 1024 bytes");
+  std::string contract;
+  {
+    std::lock_guard lock(state().mutex);
+    if (!state().session) return no_collaboration();
+    contract = state().session->contract().hash_hex();
+  }
+  CLOISTER_ASSIGN_OR_RETURN(nlohmann::json jwk,
+                            jose::public_jwk(enclave::instance_key().public_key(), "enclave-instance"));
+  jwk["use"] = "enc";
+  const std::string runtime =
+      nlohmann::json{{"contract", contract}, {"keys", {jwk}}, {"nonce", to_base64url(request.nonce)}}.dump();
+  CLOISTER_ASSIGN_OR_RETURN(Bytes evidence, enclave::get_evidence_for(as_bytes(runtime)));
+  return CollaborationEvidence::Reply{.evidence = std::move(evidence),
+                                      .runtime_data = Bytes(runtime.begin(), runtime.end())};
+}
+
+Result<ReleaseDataKey::Reply> release_data_key(const ReleaseDataKey& request) {
+  std::lock_guard lock(state().mutex);
+  if (!state().session) return no_collaboration();
+  const crypto::PrivateKey& key = enclave::instance_key();
+  CLOISTER_ASSIGN_OR_RETURN(std::string party, state().session->release(request.jwe, key, request.replace));
+  return ReleaseDataKey::Reply{.party = std::move(party)};
+}
+
+Result<LoadDatasetPart::Reply> load_dataset_part(const LoadDatasetPart& request) {
+  std::lock_guard lock(state().mutex);
+  if (!state().session) return no_collaboration();
+  if (request.bytes.size() > kMaxDatasetPart)
+    return Status(ErrorCode::invalid_argument,
+                  "a dataset part is at most " + std::to_string(kMaxDatasetPart) + " bytes");
+  if (state().session->contract().party(request.party) == nullptr)
+    return Status(ErrorCode::not_found, "the contract has no party " + request.party.substr(0, 64));
+  SecretBytes& file = state().loading[request.party];
+  if (request.offset == 0) file = SecretBytes();
+  if (request.offset != file.size())
+    return Status(ErrorCode::invalid_argument,
+                  "dataset parts must come in order: expected offset " + std::to_string(file.size()));
+  if (file.size() + request.bytes.size() > kMaxLoadedDatasetBytes)
+    return Status(ErrorCode::out_of_range,
+                  "a dataset is at most " + std::to_string(kMaxLoadedDatasetBytes >> 20) + " MiB");
+  SecretBytes grown(file.size() + request.bytes.size());
+  if (file.size() != 0) std::copy(file.data(), file.data() + file.size(), grown.data());
+  if (!request.bytes.empty())
+    std::copy(request.bytes.begin(), request.bytes.end(), grown.data() + file.size());
+  file = std::move(grown);
+  if (!request.last) return LoadDatasetPart::Reply{};
+  const SecretBytes complete = std::move(file);
+  state().loading.erase(request.party);
+  CLOISTER_RETURN_IF_ERROR(state().session->load_dataset(request.party, complete.view()));
+  return LoadDatasetPart::Reply{.rows = state().session->progress()[request.party].rows};
+}
+
+Result<WithdrawParty::Reply> withdraw_party(const WithdrawParty& request) {
+  std::lock_guard lock(state().mutex);
+  if (!state().session) return no_collaboration();
+  state().session->withdraw(request.party);
+  state().loading.erase(request.party);
+  return WithdrawParty::Reply{};
+}
+
+Result<CollaborationProgress::Reply> collaboration_progress(const CollaborationProgress&) {
+  std::lock_guard lock(state().mutex);
+  if (!state().session) return no_collaboration();
+  CollaborationProgress::Reply reply;
+  for (const auto& [name, progress] : state().session->progress()) {
+    reply.parties.push_back({.name = name,
+                             .key_released = progress.key_released,
+                             .data_loaded = progress.data_loaded,
+                             .rows = progress.rows});
+  }
+  return reply;
+}
+
+Result<TrainModel::Reply> train_model(const TrainModel&) {
+  std::lock_guard lock(state().mutex);
+  if (!state().session) return no_collaboration();
+  const auto start = std::chrono::steady_clock::now();
+  CLOISTER_ASSIGN_OR_RETURN(TrainingOutput output, state().session->train());
+  TrainModel::Reply reply;
+  reply.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  reply.rows = output.rows;
+  for (auto& [party, jwe] : output.sealed_models)
+    reply.models.push_back({.party = party, .jwe = std::move(jwe)});
+  return reply;
+}
+
+}  // namespace
+
+CLOISTER_ENCLAVE(cleanroom_enclave) {
+  enclave.on<OpenCollaboration>(open_collaboration);
+  enclave.on<CollaborationEvidence>(collaboration_evidence);
+  enclave.on<ReleaseDataKey>(release_data_key);
+  enclave.on<LoadDatasetPart>(load_dataset_part);
+  enclave.on<WithdrawParty>(withdraw_party);
+  enclave.on<CollaborationProgress>(collaboration_progress);
+  enclave.on<TrainModel>(train_model);
+}
