@@ -12,6 +12,9 @@ namespace {
 
 using nlohmann::json;
 
+// The format stores little-endian doubles, which is how this host lays them out.
+static_assert(std::endian::native == std::endian::little, "the dataset format is little-endian");
+
 constexpr char kMagic[4] = {'C', 'L', 'D', 'S'};
 constexpr std::string_view kFormat = "cloister-dataset/1";
 constexpr std::size_t kMaxHeaderBytes = 4096;
@@ -103,14 +106,10 @@ Result<Bytes> seal_dataset(const LabelledRows& rows, const DatasetHeader& given,
     const std::uint64_t count = std::min<std::uint64_t>(header.chunk_rows, header.rows - first);
     std::uint8_t* at = plain.data();
     for (std::uint64_t r = first; r < first + count; ++r) {
-      const double* features = rows.features.row(r);
-      for (std::size_t c = 0; c < header.columns; ++c, at += 8) {
-        const auto bits = std::bit_cast<std::uint64_t>(features[c]);
-        for (int i = 0; i < 8; ++i) at[i] = static_cast<std::uint8_t>(bits >> (8 * i));
-      }
-      const auto label = std::bit_cast<std::uint64_t>(rows.labels[r]);
-      for (int i = 0; i < 8; ++i) at[i] = static_cast<std::uint8_t>(label >> (8 * i));
-      at += 8;
+      // Little-endian doubles: the host's own layout (checked above), copied as is.
+      std::memcpy(at, rows.features.row(r), header.columns * sizeof(double));
+      std::memcpy(at + header.columns * sizeof(double), &rows.labels[r], sizeof(double));
+      at += width * sizeof(double);
     }
     CLOISTER_ASSIGN_OR_RETURN(
         Bytes sealed,
@@ -170,17 +169,13 @@ Result<LabelledRows> open_dataset(ByteView sealed, ByteView data_key) {
                     "chunk " + std::to_string(chunk) + " of " + header.party +
                         "'s dataset does not verify: the data key is wrong or the file was changed");
     const std::uint8_t* p = plain->data();
-    for (std::uint64_t r = 0; r < count; ++r) {
-      for (std::size_t c = 0; c <= header.columns; ++c, p += 8) {
-        std::uint64_t bits = 0;
-        for (int i = 7; i >= 0; --i) bits = (bits << 8) | p[i];
-        const double value = std::bit_cast<double>(bits);
-        if (c < header.columns) {
-          out.features.values.push_back(value);
-        } else {
-          out.labels.push_back(value);
-        }
-      }
+    for (std::uint64_t r = 0; r < count; ++r, p += width * sizeof(double)) {
+      const std::size_t at = out.features.values.size();
+      out.features.values.resize(at + header.columns);
+      std::memcpy(out.features.values.data() + at, p, header.columns * sizeof(double));
+      double label = 0;
+      std::memcpy(&label, p + header.columns * sizeof(double), sizeof(double));
+      out.labels.push_back(label);
     }
     at += 4 + size;
   }

@@ -20,11 +20,16 @@ using namespace cloister;
 using namespace cloister::cleanroom;
 
 // One collaboration; calls are serialised (training is one long call).
+struct Loading {
+  std::vector<SecretBytes> parts;
+  std::size_t size = 0;
+};
+
 struct State {
   std::mutex mutex;
   std::optional<TrainingSession> session;
-  // Dataset parts on their way in, per party.
-  std::map<std::string, SecretBytes> loading;
+  // Dataset parts on their way in, per party (joined once, at the last part).
+  std::map<std::string, Loading> loading;
 };
 
 State& state() {
@@ -86,21 +91,23 @@ Result<LoadDatasetPart::Reply> load_dataset_part(const LoadDatasetPart& request)
                   "a dataset part is at most " + std::to_string(kMaxDatasetPart) + " bytes");
   if (state().session->contract().party(request.party) == nullptr)
     return Status(ErrorCode::not_found, "the contract has no party " + request.party.substr(0, 64));
-  SecretBytes& file = state().loading[request.party];
-  if (request.offset == 0) file = SecretBytes();
-  if (request.offset != file.size())
+  Loading& file = state().loading[request.party];
+  if (request.offset == 0) file = Loading{};
+  if (request.offset != file.size)
     return Status(ErrorCode::invalid_argument,
-                  "dataset parts must come in order: expected offset " + std::to_string(file.size()));
-  if (file.size() + request.bytes.size() > kMaxLoadedDatasetBytes)
+                  "dataset parts must come in order: expected offset " + std::to_string(file.size));
+  if (file.size + request.bytes.size() > kMaxLoadedDatasetBytes)
     return Status(ErrorCode::out_of_range,
                   "a dataset is at most " + std::to_string(kMaxLoadedDatasetBytes >> 20) + " MiB");
-  SecretBytes grown(file.size() + request.bytes.size());
-  if (file.size() != 0) std::copy(file.data(), file.data() + file.size(), grown.data());
-  if (!request.bytes.empty())
-    std::copy(request.bytes.begin(), request.bytes.end(), grown.data() + file.size());
-  file = std::move(grown);
+  file.parts.emplace_back(ByteView(request.bytes));
+  file.size += request.bytes.size();
   if (!request.last) return LoadDatasetPart::Reply{};
-  const SecretBytes complete = std::move(file);
+  SecretBytes complete(file.size);
+  std::size_t at = 0;
+  for (const SecretBytes& part : file.parts) {
+    if (part.size() != 0) std::copy(part.data(), part.data() + part.size(), complete.data() + at);
+    at += part.size();
+  }
   state().loading.erase(request.party);
   CLOISTER_RETURN_IF_ERROR(state().session->load_dataset(request.party, complete.view()));
   return LoadDatasetPart::Reply{.rows = state().session->progress()[request.party].rows};
