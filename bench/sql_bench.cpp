@@ -17,6 +17,7 @@
 #include <random>
 
 #include "common/encoding.h"
+#include "common/log.h"
 #include "common/test/temp_dir.h"
 #include "crypto/keys.h"
 #include "crypto/rng.h"
@@ -111,6 +112,7 @@ int main(int argc, char** argv) {
   app.add_flag("--full-scans-only", full_scans_only,
                "skip CREATE INDEX and the indexed queries (quicker runs while tuning full scans)");
   CLI11_PARSE(app, argc, argv);
+  cloister::log::init("cloister_sql_bench");  // CLOISTER_LOG=debug shows each full scan's prefetch
 
   EnclaveOptions options;
   options.call_mode = CallMode::switchless;

@@ -71,9 +71,25 @@ Status decode_base64(std::string_view text, const DecodeTable& table, bool paddi
   }
   out.resize(text.size() * 3 / 4);
   std::size_t written = 0;
+  // Whole groups of four characters (three bytes) first: one validity check
+  // per group. SQL cells are decoded by the million.
+  const auto* chars = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t i = 0;
+  for (; i + 4 <= text.size(); i += 4) {
+    const int a = table[chars[i]];
+    const int b = table[chars[i + 1]];
+    const int c = table[chars[i + 2]];
+    const int d = table[chars[i + 3]];
+    if ((a | b | c | d) < 0) break;  // the character-wise loop below names the position
+    const auto n = static_cast<std::uint32_t>((a << 18) | (b << 12) | (c << 6) | d);
+    out[written] = static_cast<std::uint8_t>(n >> 16);
+    out[written + 1] = static_cast<std::uint8_t>(n >> 8);
+    out[written + 2] = static_cast<std::uint8_t>(n);
+    written += 3;
+  }
   std::uint32_t accumulator = 0;
   int bits = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  for (; i < text.size(); ++i) {
     const int v = table[static_cast<unsigned char>(text[i])];
     if (v < 0)
       return Status(ErrorCode::decode_error, "invalid base64 character at position " + std::to_string(i));

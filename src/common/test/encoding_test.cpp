@@ -37,6 +37,20 @@ TEST(Base64, RejectsMalformedText) {
   EXPECT_FALSE(from_base64("Zh==").is_ok());  // non-zero trailing bits
 }
 
+TEST(Base64, RoundTripsEveryLengthAndNamesABadCharacterAnywhere) {
+  Bytes data;
+  for (int n = 0; n < 200; ++n) {
+    EXPECT_EQ(*from_base64(to_base64(data)), data) << n;
+    EXPECT_EQ(*from_base64url(to_base64url(data)), data) << n;
+    data.push_back(static_cast<std::uint8_t>(n * 37 + 11));
+  }
+  std::string text = to_base64(data);
+  text[101] = '!';
+  EXPECT_EQ(from_base64(text).status().message(), "invalid base64 character at position 101");
+  text[101] = '-';  // the URL alphabet's, not this one's
+  EXPECT_FALSE(from_base64(text).is_ok());
+}
+
 TEST(Base64Url, UsesUrlAlphabetWithoutPadding) {
   Bytes data = {0xfb, 0xff, 0xbf};
   EXPECT_EQ(to_base64url(data), "-_-_");

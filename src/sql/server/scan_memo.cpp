@@ -1,5 +1,6 @@
 #include "sql/server/scan_memo.h"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <strings.h>
 
@@ -247,6 +248,7 @@ Status ScanMemo::take_ranks(EnclaveHost& enclave, std::uint64_t sort_id, Column&
 
 Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedColumnUse& column,
                              Column memo) {
+  const auto started = std::chrono::steady_clock::now();
   BatchQuestions questions{.cek_id = column.encryption.cek_id,
                            .sql_type = static_cast<std::uint8_t>(column.encryption.sql_type),
                            .bounds = {},
@@ -277,10 +279,14 @@ Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedC
   const std::size_t width = memo.width();
   std::vector<std::unique_ptr<ScanBatch>> spare;
   std::deque<std::pair<std::unique_ptr<ScanBatch>, std::future<Status>>> in_flight;
+  std::chrono::steady_clock::duration waited{};
   auto finish_oldest = [&]() -> Status {
     auto [batch, done] = std::move(in_flight.front());
     in_flight.pop_front();
-    CLOISTER_RETURN_IF_ERROR(done.get());
+    const auto waiting = std::chrono::steady_clock::now();
+    Status answered = done.get();
+    waited += std::chrono::steady_clock::now() - waiting;
+    CLOISTER_RETURN_IF_ERROR(answered);
     memo.answers.resize(memo.ids.size() * width, kBatchCellFailed);
     for (std::size_t i = 0; i < batch->rows.size(); ++i) {
       std::copy_n(batch->answers.data() + i * width, width, memo.answers.data() + batch->rows[i] * width);
@@ -343,6 +349,7 @@ Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedC
   }
   while (!in_flight.empty()) CLOISTER_RETURN_IF_ERROR(finish_oldest());
   memo.answers.resize(memo.ids.size() * width, kBatchCellFailed);
+  const auto scanned = std::chrono::steady_clock::now();
   if (sort_id != 0) {
     // A sort looks up rows out of scan order, so it will need the index:
     // built here while the enclave sorts.
@@ -350,6 +357,16 @@ Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedC
     memo.build_index();
     CLOISTER_RETURN_IF_ERROR(ranked.get());
   }
+  using Ms = std::chrono::duration<double, std::milli>;
+  spdlog::debug(
+      "full scan of {}.{}: {} cells through the enclave in {:.1f} ms, {:.1f} of them waiting for it ({} "
+      "bounds, {} "
+      "patterns){}",
+      column.table, column.column, memo.ids.size(), Ms(scanned - started).count(), Ms(waited).count(),
+      memo.bounds.size(), memo.patterns.size(),
+      sort_id != 0
+          ? fmt::format(", ranked in {:.1f} ms more", Ms(std::chrono::steady_clock::now() - scanned).count())
+          : std::string());
   columns_.push_back(std::move(memo));
   return Status::ok();
 }
