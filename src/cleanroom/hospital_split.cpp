@@ -1,0 +1,55 @@
+#include "cleanroom/hospital_split.h"
+
+#include <algorithm>
+#include <random>
+
+namespace cloister::cleanroom {
+namespace {
+
+LabelledRows take(const LabelledRows& all, const std::vector<std::size_t>& rows) {
+  LabelledRows out;
+  out.features.cols = all.features.cols;
+  out.features.rows = rows.size();
+  for (std::size_t r : rows) {
+    out.features.values.insert(out.features.values.end(), all.features.row(r),
+                               all.features.row(r) + all.features.cols);
+    out.labels.push_back(all.labels[r]);
+  }
+  return out;
+}
+
+}  // namespace
+
+HospitalSplit split_hospitals(const LabelledRows& all, std::uint64_t draw) {
+  std::vector<std::size_t> malignant;
+  std::vector<std::size_t> benign;
+  for (std::size_t r = 0; r < all.features.rows; ++r)
+    (all.labels[r] == 1.0 ? malignant : benign).push_back(r);
+  std::mt19937_64 held_out(kTestSetSeed);
+  std::shuffle(malignant.begin(), malignant.end(), held_out);
+  std::shuffle(benign.begin(), benign.end(), held_out);
+  const std::size_t test_malignant = malignant.size() * 3 / 10;
+  const std::size_t test_benign = benign.size() * 3 / 10;
+  std::vector<std::size_t> test(malignant.begin(), malignant.begin() + static_cast<long>(test_malignant));
+  test.insert(test.end(), benign.begin(), benign.begin() + static_cast<long>(test_benign));
+  std::vector<std::size_t> rest_malignant(malignant.begin() + static_cast<long>(test_malignant),
+                                          malignant.end());
+  std::vector<std::size_t> rest_benign(benign.begin() + static_cast<long>(test_benign), benign.end());
+
+  std::mt19937_64 patients(draw);
+  std::shuffle(rest_malignant.begin(), rest_malignant.end(), patients);
+  std::shuffle(rest_benign.begin(), rest_benign.end(), patients);
+  const std::size_t clinic_malignant = std::min(kClinicMalignant, rest_malignant.size());
+  const auto clinic_benign =
+      static_cast<std::size_t>(static_cast<double>(rest_benign.size()) * kClinicBenignShare);
+  std::vector<std::size_t> a(rest_malignant.begin(),
+                             rest_malignant.begin() + static_cast<long>(clinic_malignant));
+  a.insert(a.end(), rest_benign.begin(), rest_benign.begin() + static_cast<long>(clinic_benign));
+  std::vector<std::size_t> b(rest_malignant.begin() + static_cast<long>(clinic_malignant),
+                             rest_malignant.end());
+  b.insert(b.end(), rest_benign.begin() + static_cast<long>(clinic_benign), rest_benign.end());
+  for (auto* rows : {&a, &b, &test}) std::sort(rows->begin(), rows->end());  // file order, not draw order
+  return {.hospital_a = take(all, a), .hospital_b = take(all, b), .test = take(all, test)};
+}
+
+}  // namespace cloister::cleanroom

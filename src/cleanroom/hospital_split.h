@@ -1,0 +1,29 @@
+// The two-hospital scenario on wdbc, fixed by a seed: a stratified 30%
+// held-out test set, then the remaining patients split between a screening
+// clinic (hospital A: most of the benign biopsies and only a few malignant
+// ones) and a referral centre (hospital B: the rest, mostly malignant). A
+// model trained on A alone has seen almost no cancer; A and B together have.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "cleanroom/labelled_csv.h"
+
+namespace cloister::cleanroom {
+
+struct HospitalSplit {
+  LabelledRows hospital_a;
+  LabelledRows hospital_b;
+  LabelledRows test;
+};
+
+inline constexpr std::uint64_t kTestSetSeed = 2026;  // which patients are held out: fixed for every draw
+inline constexpr std::uint64_t kSplitSeed = 9;       // the demo's draw: A alone near the mean of 20 draws
+inline constexpr std::size_t kClinicMalignant = 3;   // malignant biopsies at the screening clinic
+inline constexpr double kClinicBenignShare = 0.8;    // its share of the benign ones
+
+// `draw` picks which patients go to A; the held-out set is the same for every draw.
+HospitalSplit split_hospitals(const LabelledRows& all, std::uint64_t draw);
+
+}  // namespace cloister::cleanroom
