@@ -139,8 +139,10 @@ std::string to_labelled_csv(const LabelledRows& rows, const Schema& schema) {
   for (std::size_t r = 0; r < rows.features.rows; ++r) {
     const double* row = rows.features.row(r);
     for (std::size_t c = 0; c < rows.features.cols; ++c) {
-      std::snprintf(number, sizeof number, "%.17g,", row[c]);
-      out += number;
+      // The shortest text that reads back as the same double: 17.99, not 17.989999999999998.
+      const auto written = std::to_chars(number, number + sizeof number, row[c]);
+      out.append(number, written.ptr);
+      out += ',';
     }
     out += (rows.labels[r] == 1.0 ? schema.positive : schema.negative) + "\n";
   }

@@ -32,8 +32,8 @@ inline constexpr std::size_t kMaxCsvBytes = std::size_t{1} << 30;
 
 Result<LabelledRows> parse_labelled_csv(std::string_view text, const Schema& schema);
 
-// The CSV form of `rows` under `schema` (header, then rows with %.17g
-// numbers, so parsing it gives back the same doubles).
+// The CSV form of `rows` under `schema` (header, then rows with the
+// shortest numbers that parse back to the same doubles).
 std::string to_labelled_csv(const LabelledRows& rows, const Schema& schema);
 
 }  // namespace cloister::cleanroom
