@@ -16,6 +16,10 @@ Status bad(const std::string& what) {
   return Status(ErrorCode::invalid_argument, "contract: " + what);
 }
 
+Status not_a_party(const std::string& where, const std::string& party) {
+  return bad(where + ".party " + party + " is not one of the parties");
+}
+
 bool valid_party_name(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
@@ -172,8 +176,7 @@ Result<Contract> parse_contract(ByteView bytes) {
     CLOISTER_RETURN_IF_ERROR(only_members(entry, {"party", "receives"}, where));
     CLOISTER_ASSIGN_OR_RETURN(std::string party, string_member(entry, "party", where));
     CLOISTER_ASSIGN_OR_RETURN(std::string receives, string_member(entry, "receives", where));
-    if (contract.party(party) == nullptr)
-      return bad(where + ".party " + party + " is not one of the parties");
+    if (contract.party(party) == nullptr) return not_a_party(where, party);
     if (receives != "model") return bad(where + ".receives must be \"model\"");
     if (std::find(contract.model_recipients.begin(), contract.model_recipients.end(), party) ==
         contract.model_recipients.end())

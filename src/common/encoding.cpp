@@ -43,12 +43,12 @@ std::string encode_base64(ByteView bytes, const char* alphabet, bool pad) {
   return out;
 }
 
-using DecodeTable = std::array<std::int8_t, 256>;
+using DecodeTable = std::array<int, 256>;  // -1: not in the alphabet
 
 constexpr DecodeTable decode_table(const char* alphabet) {
   DecodeTable table{};
   for (auto& value : table) value = -1;
-  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(alphabet[i])] = i;
   return table;
 }
 constexpr DecodeTable kBase64Table = decode_table(kBase64Alphabet);

@@ -286,7 +286,7 @@ Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedC
     const auto waiting = std::chrono::steady_clock::now();
     Status answered = done.get();
     waited += std::chrono::steady_clock::now() - waiting;
-    CLOISTER_RETURN_IF_ERROR(answered);
+    if (!answered.is_ok()) return answered;
     memo.answers.resize(memo.ids.size() * width, kBatchCellFailed);
     for (std::size_t i = 0; i < batch->rows.size(); ++i) {
       std::copy_n(batch->answers.data() + i * width, width, memo.answers.data() + batch->rows[i] * width);
