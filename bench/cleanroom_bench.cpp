@@ -62,15 +62,8 @@ LabelledRows wdbc(const std::string& path, Schema& schema) {
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
-  const std::string csv = text.str();
-  std::stringstream header(csv.substr(0, csv.find('\n')));
-  std::string name;
-  while (std::getline(header, name, ','))
-    if (name != "diagnosis") schema.features.push_back(name);
-  schema.label = "diagnosis";
-  schema.positive = "M";
-  schema.negative = "B";
-  return must(parse_labelled_csv(csv, schema), "reading " + path);
+  schema = schema_from_header(text.str(), "diagnosis", "M", "B");
+  return must(parse_labelled_csv(text.str(), schema), "reading " + path);
 }
 
 // Rows whose label follows a noisy linear rule of 30 normal features.

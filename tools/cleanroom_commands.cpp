@@ -48,14 +48,7 @@ Result<LabelledRows> load_csv(const std::string& path, const Schema& schema) {
 Result<Schema> schema_of_csv(const std::string& path, const std::string& label, const std::string& positive,
                              const std::string& negative) {
   CLOISTER_ASSIGN_OR_RETURN(std::string text, read_input_text(path, kMaxCsvFile));
-  Schema schema{.features = {}, .label = label, .positive = positive, .negative = negative};
-  std::stringstream header(text.substr(0, text.find('\n')));
-  std::string name;
-  while (std::getline(header, name, ',')) {
-    if (!name.empty() && name.back() == '\r') name.pop_back();
-    if (name != label) schema.features.push_back(name);
-  }
-  return schema;
+  return schema_from_header(text, label, positive, negative);
 }
 
 Status write_text(const std::string& path, const std::string& text, unsigned mode = 0644) {
@@ -69,9 +62,7 @@ double accuracy_of(const LabelledRows& train, const LabelledRows& test) {
 
 LabelledRows joined(const LabelledRows& a, const LabelledRows& b) {
   LabelledRows out = a;
-  out.features.values.insert(out.features.values.end(), b.features.values.begin(), b.features.values.end());
-  out.labels.insert(out.labels.end(), b.labels.begin(), b.labels.end());
-  out.features.rows = out.labels.size();
+  append_rows(out, b);
   return out;
 }
 

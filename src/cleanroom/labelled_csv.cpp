@@ -131,6 +131,27 @@ Result<LabelledRows> parse_labelled_csv(std::string_view text, const Schema& sch
   return out;
 }
 
+Schema schema_from_header(std::string_view csv, std::string label, std::string positive,
+                          std::string negative) {
+  Schema schema{.features = {},
+                .label = std::move(label),
+                .positive = std::move(positive),
+                .negative = std::move(negative)};
+  for (std::string_view field : split_fields(csv.substr(0, csv.find('\n')))) {
+    const std::string name(trim(field));
+    if (name != schema.label) schema.features.push_back(name);
+  }
+  return schema;
+}
+
+void append_rows(LabelledRows& to, const LabelledRows& from) {
+  to.features.cols = from.features.cols;
+  to.features.values.insert(to.features.values.end(), from.features.values.begin(),
+                            from.features.values.end());
+  to.labels.insert(to.labels.end(), from.labels.begin(), from.labels.end());
+  to.features.rows = to.labels.size();
+}
+
 std::string to_labelled_csv(const LabelledRows& rows, const Schema& schema) {
   std::string out;
   for (const auto& feature : schema.features) out += feature + ",";

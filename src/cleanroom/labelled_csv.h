@@ -32,6 +32,13 @@ inline constexpr std::size_t kMaxCsvBytes = std::size_t{1} << 30;
 
 Result<LabelledRows> parse_labelled_csv(std::string_view text, const Schema& schema);
 
+// The schema a CSV's header implies: every column but `label`, in file order.
+Schema schema_from_header(std::string_view csv, std::string label, std::string positive,
+                          std::string negative);
+
+// `from`'s rows after `to`'s (the same columns).
+void append_rows(LabelledRows& to, const LabelledRows& from);
+
 // The CSV form of `rows` under `schema` (header, then rows with the
 // shortest numbers that parse back to the same doubles).
 std::string to_labelled_csv(const LabelledRows& rows, const Schema& schema);

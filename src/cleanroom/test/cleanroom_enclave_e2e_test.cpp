@@ -39,15 +39,8 @@ class CleanroomEnclave : public ::testing::Test {
     std::ifstream in(std::string(CLOISTER_DATA_DIR) + "/wdbc.csv");
     std::stringstream text;
     text << in.rdbuf();
-    const std::string csv = text.str();
-    std::stringstream header(csv.substr(0, csv.find('\n')));
-    std::string name;
-    while (std::getline(header, name, ','))
-      if (name != "diagnosis") schema_.features.push_back(name);
-    schema_.label = "diagnosis";
-    schema_.positive = "M";
-    schema_.negative = "B";
-    const LabelledRows all = parse_labelled_csv(csv, schema_).value();
+    schema_ = schema_from_header(text.str(), "diagnosis", "M", "B");
+    const LabelledRows all = parse_labelled_csv(text.str(), schema_).value();
     for (std::size_t r = 0; r < all.features.rows; ++r) {
       LabelledRows& to = r >= 400 ? test_ : (r < 150 ? a_rows_ : b_rows_);
       to.features.values.insert(to.features.values.end(), all.features.row(r), all.features.row(r) + 30);

@@ -16,15 +16,8 @@ LabelledRows load_wdbc(Schema& schema) {
   std::ifstream in(std::string(CLOISTER_DATA_DIR) + "/wdbc.csv");
   std::stringstream text;
   text << in.rdbuf();
-  const std::string csv = text.str();
-  std::stringstream header(csv.substr(0, csv.find('\n')));
-  std::string name;
-  while (std::getline(header, name, ','))
-    if (name != "diagnosis") schema.features.push_back(name);
-  schema.label = "diagnosis";
-  schema.positive = "M";
-  schema.negative = "B";
-  return parse_labelled_csv(csv, schema).value();
+  schema = schema_from_header(text.str(), "diagnosis", "M", "B");
+  return parse_labelled_csv(text.str(), schema).value();
 }
 
 double positives(const LabelledRows& rows) {
@@ -33,9 +26,7 @@ double positives(const LabelledRows& rows) {
 
 LabelledRows joined(const LabelledRows& a, const LabelledRows& b) {
   LabelledRows out = a;
-  out.features.values.insert(out.features.values.end(), b.features.values.begin(), b.features.values.end());
-  out.labels.insert(out.labels.end(), b.labels.begin(), b.labels.end());
-  out.features.rows = out.labels.size();
+  append_rows(out, b);
   return out;
 }
 

@@ -31,13 +31,9 @@ class TrainingSessionTest : public ::testing::Test {
     std::ifstream in(std::string(CLOISTER_DATA_DIR) + "/wdbc.csv");
     std::stringstream text;
     text << in.rdbuf();
-    const std::string csv = text.str();
-    std::stringstream header(csv.substr(0, csv.find('\n')));
-    std::string name;
-    while (std::getline(header, name, ','))
-      if (name != "diagnosis") features_.push_back(name);
-    const Schema schema{.features = features_, .label = "diagnosis", .positive = "M", .negative = "B"};
-    const LabelledRows all = parse_labelled_csv(csv, schema).value();
+    const Schema schema = schema_from_header(text.str(), "diagnosis", "M", "B");
+    features_ = schema.features;
+    const LabelledRows all = parse_labelled_csv(text.str(), schema).value();
     // A: even rows 0..399, B: odd rows 0..399; the rest is the test set.
     for (std::size_t r = 0; r < all.features.rows; ++r) {
       LabelledRows& to = r >= 400 ? test_ : (r % 2 == 0 ? a_rows_ : b_rows_);

@@ -14,20 +14,11 @@
 namespace cloister::cleanroom {
 namespace {
 
-Schema wdbc_schema(const std::string& header) {
-  Schema schema{.features = {}, .label = "diagnosis", .positive = "M", .negative = "B"};
-  std::stringstream names(header);
-  std::string name;
-  while (std::getline(names, name, ','))
-    if (name != "diagnosis") schema.features.push_back(name);
-  return schema;
-}
-
 LabelledRows wdbc(Schema& schema) {
   std::ifstream in(std::string(CLOISTER_DATA_DIR) + "/wdbc.csv");
   std::stringstream text;
   text << in.rdbuf();
-  schema = wdbc_schema(text.str().substr(0, text.str().find('\n')));
+  schema = schema_from_header(text.str(), "diagnosis", "M", "B");
   auto rows = parse_labelled_csv(text.str(), schema);
   EXPECT_TRUE(rows.is_ok()) << rows.status().to_string();
   return rows.is_ok() ? std::move(rows).value() : LabelledRows{};
