@@ -79,6 +79,13 @@ Status TrainingSession::load_dataset(std::string_view name, ByteView sealed) {
     return Status(ErrorCode::invalid_argument, "the dataset has " + std::to_string(header.columns) +
                                                    " feature columns, the contract " +
                                                    std::to_string(contract_->schema.features.size()));
+  std::size_t held = 0;
+  for (const auto& [other, data] : parties_) {
+    if (data.rows && other != name) held += data.rows->features.values.size() + data.rows->labels.size();
+  }
+  if (held + header.rows * (header.columns + 1) > kMaxTrainingValues)
+    return Status(ErrorCode::out_of_range, "the parties' datasets together would exceed " +
+                                               std::to_string(kMaxTrainingValues >> 20) + "Mi values");
   CLOISTER_ASSIGN_OR_RETURN(LabelledRows rows, open_dataset(sealed, party.release->data_key.view()));
   if (!values_are_valid(rows))
     return Status(

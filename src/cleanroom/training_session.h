@@ -22,6 +22,10 @@
 
 namespace cloister::cleanroom {
 
+// The rows every party loaded, together, in doubles (features and labels):
+// 768 MiB, what the training enclave's heap holds beside a copy for training.
+inline constexpr std::size_t kMaxTrainingValues = std::size_t{96} << 20;
+
 struct PartyProgress {
   bool key_released = false;
   bool data_loaded = false;

@@ -96,9 +96,13 @@ Result<LoadDatasetPart::Reply> load_dataset_part(const LoadDatasetPart& request)
   if (request.offset != file.size)
     return Status(ErrorCode::invalid_argument,
                   "dataset parts must come in order: expected offset " + std::to_string(file.size));
-  if (file.size + request.bytes.size() > kMaxLoadedDatasetBytes)
-    return Status(ErrorCode::out_of_range,
-                  "a dataset is at most " + std::to_string(kMaxLoadedDatasetBytes >> 20) + " MiB");
+  // Bounded across parties, so uploads cannot outgrow the enclave's heap.
+  std::size_t loading_bytes = 0;
+  for (const auto& [name, parts] : state().loading) loading_bytes += parts.size;
+  if (loading_bytes + request.bytes.size() > kMaxLoadedDatasetBytes)
+    return Status(ErrorCode::out_of_range, "datasets being loaded hold at most " +
+                                               std::to_string(kMaxLoadedDatasetBytes >> 20) +
+                                               " MiB at once: load one party's file before the next");
   file.parts.emplace_back(ByteView(request.bytes));
   file.size += request.bytes.size();
   if (!request.last) return LoadDatasetPart::Reply{};
