@@ -19,10 +19,9 @@ bool values_are_valid(const LabelledRows& rows) {
   }
   for (double label : rows.labels) {
     const auto bits = std::bit_cast<std::uint64_t>(label);
-    const std::uint64_t zero = bits ^ 0;
-    const std::uint64_t one = bits ^ 0x3FF0000000000000ull;
-    // Nonzero differences from both 0.0 and 1.0: (x | -x) >> 63 is 1 for any nonzero x.
-    bad |= ((zero | (0 - zero)) >> 63) & ((one | (0 - one)) >> 63);
+    const std::uint64_t from_one = bits ^ 0x3FF0000000000000ull;
+    // Neither 0.0 (bits zero) nor 1.0: (x | -x) >> 63 is 1 for any nonzero x.
+    bad |= ((bits | (0 - bits)) >> 63) & ((from_one | (0 - from_one)) >> 63);
   }
   return bad == 0 && rows.labels.size() == rows.features.rows &&
          rows.features.values.size() == rows.features.rows * rows.features.cols;

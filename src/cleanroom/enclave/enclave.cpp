@@ -6,30 +6,27 @@
 
 #include <chrono>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "cleanroom/enclave_calls.h"
 #include "cleanroom/training_session.h"
-#include "common/encoding.h"
-#include "jose/jose.h"
 
 namespace {
 
 using namespace cloister;
 using namespace cloister::cleanroom;
 
-// One collaboration; calls are serialised (training is one long call).
+// A party's dataset parts on their way in, joined once at the last part.
 struct Loading {
   std::vector<SecretBytes> parts;
   std::size_t size = 0;
 };
 
+// One collaboration; calls are serialised (training is one long call).
 struct State {
   std::mutex mutex;
   std::optional<TrainingSession> session;
-  // Dataset parts on their way in, per party (joined once, at the last part).
-  std::map<std::string, Loading> loading;
+  std::map<std::string, Loading> loading;  // per party
 };
 
 State& state() {
@@ -46,7 +43,7 @@ Result<OpenCollaboration::Reply> open_collaboration(const OpenCollaboration& req
   std::lock_guard lock(state().mutex);
   auto& session = state().session;
   if (session) {
-    if (Bytes(session->contract().bytes) != request.contract)
+    if (session->contract().bytes != request.contract)
       return Status(ErrorCode::conflict, "this enclave serves contract " + session->contract().hash_hex() +
                                              "; start another enclave for another contract");
     return OpenCollaboration::Reply{.contract_sha256 = session->contract().hash_hex()};
@@ -57,19 +54,16 @@ Result<OpenCollaboration::Reply> open_collaboration(const OpenCollaboration& req
 }
 
 Result<CollaborationEvidence::Reply> collaboration_evidence(const CollaborationEvidence& request) {
-  if (request.nonce.size() > 1024)
-    return Status(ErrorCode::invalid_argument, "the nonce is at most 1024 bytes");
   std::string contract;
   {
     std::lock_guard lock(state().mutex);
     if (!state().session) return no_collaboration();
     contract = state().session->contract().hash_hex();
   }
-  CLOISTER_ASSIGN_OR_RETURN(nlohmann::json jwk,
-                            jose::public_jwk(enclave::instance_key().public_key(), "enclave-instance"));
-  jwk["use"] = "enc";
-  const std::string runtime =
-      nlohmann::json{{"contract", contract}, {"keys", {jwk}}, {"nonce", to_base64url(request.nonce)}}.dump();
+  // The runtime's own document (instance key, nonce; compact, members
+  // sorted, nonce bounded) with the contract's hash as its first member.
+  CLOISTER_ASSIGN_OR_RETURN(std::string keys_and_nonce, enclave::runtime_data_json(request.nonce));
+  const std::string runtime = R"({"contract":")" + contract + R"(",)" + keys_and_nonce.substr(1);
   CLOISTER_ASSIGN_OR_RETURN(Bytes evidence, enclave::get_evidence_for(as_bytes(runtime)));
   return CollaborationEvidence::Reply{.evidence = std::move(evidence),
                                       .runtime_data = Bytes(runtime.begin(), runtime.end())};
