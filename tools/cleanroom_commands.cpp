@@ -55,17 +55,6 @@ Status write_text(const std::string& path, const std::string& text, unsigned mod
   return atomic_write_file(path, as_bytes(text), mode);
 }
 
-double accuracy_of(const LabelledRows& train, const LabelledRows& test) {
-  Matrix x = train.features;
-  return evaluate(train_logistic_regression<ObliviousMath>(x, train.labels, {}), test).accuracy;
-}
-
-LabelledRows joined(const LabelledRows& a, const LabelledRows& b) {
-  LabelledRows out = a;
-  append_rows(out, b);
-  return out;
-}
-
 struct SplitArgs {
   std::string data = "data/wdbc.csv";
   std::string out = ".";
@@ -100,22 +89,16 @@ int run_split(const SplitArgs& args) {
   // (logistic regression, the contract's default), and the mean over draws.
   std::printf("logistic regression accuracy on the held-out set   draw %llu   mean of %d draws\n",
               static_cast<unsigned long long>(args.draw), args.draws);
-  double sums[3] = {0, 0, 0};
-  for (int draw = 0; draw < args.draws; ++draw) {
-    std::cerr << "\rdraw " << draw + 1 << "/" << args.draws << std::flush;
-    const HospitalSplit other = split_hospitals(*all, static_cast<std::uint64_t>(draw));
-    sums[0] += accuracy_of(other.hospital_a, other.test);
-    sums[1] += accuracy_of(other.hospital_b, other.test);
-    sums[2] += accuracy_of(joined(other.hospital_a, other.hospital_b), other.test);
-  }
+  const SplitAccuracy mean = mean_split_accuracy(*all, args.draws, [&](int done) {
+    std::cerr << "\rdraw " << done << "/" << args.draws << std::flush;
+  });
   std::cerr << "\r" << std::string(20, ' ') << "\r";
-  const double fixed[3] = {accuracy_of(split.hospital_a, split.test),
-                           accuracy_of(split.hospital_b, split.test),
-                           accuracy_of(joined(split.hospital_a, split.hospital_b), split.test)};
-  const char* names[3] = {"A alone", "B alone", "A + B  "};
-  for (int i = 0; i < 3; ++i)
-    std::printf("  %s                                            %5.1f%%      %5.1f%%\n", names[i],
-                fixed[i] * 100, sums[i] / args.draws * 100);
+  const SplitAccuracy fixed = split_accuracy(split);
+  const std::pair<const char*, double SplitAccuracy::*> lines[3] = {
+      {"A alone", &SplitAccuracy::a_alone}, {"B alone", &SplitAccuracy::b_alone}, {"A + B  ", &SplitAccuracy::together}};
+  for (const auto& [name, member] : lines)
+    std::printf("  %s                                            %5.1f%%      %5.1f%%\n", name, fixed.*member * 100,
+                mean.*member * 100);
   return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <thread>
 
 #include "platform/private_files.h"
@@ -51,6 +52,19 @@ void serve_until_signal(http::Server& server, const std::string& name) {
   if (!signalled)
     pthread_kill(waiter.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   waiter.join();
+}
+
+std::string built_enclave_image(const std::string& file_name, const std::string& build_dir) {
+  std::error_code error;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return {};
+  const auto dir = exe.parent_path();
+  for (const auto& candidate : {dir / file_name, dir / ".." / "src" / build_dir / file_name,
+                                dir / ".." / "lib" / "cloister" / file_name}) {
+    if (std::filesystem::exists(candidate, error))
+      return std::filesystem::weakly_canonical(candidate, error).string();
+  }
+  return {};
 }
 
 }  // namespace cloister::cli

@@ -15,6 +15,7 @@
 #include "kbs/data_dir.h"
 #include "sql/client/shell_support.h"
 #include "tools/command_registry.h"
+#include "tools/enclave_policy_options.h"
 
 namespace cloister::cli {
 namespace {
@@ -28,16 +29,7 @@ struct ShellArgs {
   std::string kbs_url;
   std::string kbs_credential_file;
   std::string kbs_ca;
-  std::string attestation = "evidence";
-  std::vector<std::string> platform_cas;
-  std::string enclave_signer;
-  std::string enclave_image;
-  bool allow_development_platform = false;
-  bool allow_debug = false;
-  std::string attestd_url;
-  std::string attestd_cert;
-  std::string attestd_ca;
-  std::string attestd_issuer;
+  EnclavePolicyArgs enclave_policy;
   bool no_column_encryption = false;
   bool allow_decryption_to_host = false;
   std::vector<std::string> statements;
@@ -70,30 +62,7 @@ Result<sql::ConnectionOptions> connection_options(const ShellArgs& args) {
     CLOISTER_ASSIGN_OR_RETURN(auto store, sql::KeyStoreProvider::cloister_kbs(kbs));
     options.key_stores.push_back(std::move(store));
   }
-  auto& attestation = options.attestation;
-  attestation.mode =
-      args.attestation == "attestd" ? sql::AttestationMode::attestd : sql::AttestationMode::evidence;
-  attestation.platform_ca_files = args.platform_cas;
-  attestation.allow_development_platform = args.allow_development_platform;
-  attestation.allow_debug = args.allow_debug;
-  attestation.attestd_url = args.attestd_url;
-  attestation.attestd_cert_file = args.attestd_cert;
-  attestation.attestd_tls_ca_file = args.attestd_ca;
-  attestation.attestd_issuer = args.attestd_issuer;
-  if (!args.enclave_signer.empty()) {
-    CLOISTER_ASSIGN_OR_RETURN(attestation.signer,
-                              sql::client::parse_id_hex(args.enclave_signer, "--enclave-signer"));
-  }
-  if (!args.enclave_image.empty()) {
-    CLOISTER_ASSIGN_OR_RETURN(auto identity, sql::client::identity_of_image(args.enclave_image));
-    if (attestation.signer && *attestation.signer != identity.second) {
-      return Status(ErrorCode::invalid_argument, "--enclave-signer " + args.enclave_signer +
-                                                     " is not the signer of --enclave-image (" +
-                                                     to_hex(identity.second) + ")");
-    }
-    attestation.measurement = identity.first;
-    attestation.signer = identity.second;
-  }
+  CLOISTER_ASSIGN_OR_RETURN(options.attestation, attestation_options(args.enclave_policy));
   return options;
 }
 
@@ -199,30 +168,7 @@ void add_shell_command(CLI::App& root) {
       ->check(CLI::ExistingFile);
   shell->add_option("--kbs-ca", args->kbs_ca, "CA certificate (PEM) of an https key broker")
       ->check(CLI::ExistingFile);
-  shell
-      ->add_option("--attestation", args->attestation,
-                   "How the enclave is verified: evidence (against --platform-ca) or attestd (a token)")
-      ->check(CLI::IsMember({"evidence", "attestd"}))
-      ->capture_default_str();
-  shell
-      ->add_option("--platform-ca", args->platform_cas,
-                   "Trusted platform operator CA (PEM or DER); repeatable")
-      ->check(CLI::ExistingFile);
-  shell->add_option("--enclave-signer", args->enclave_signer, "Expected enclave signer id, 64 hex digits");
-  shell
-      ->add_option("--enclave-image", args->enclave_image,
-                   "Signed enclave image: its measurement and signer are expected")
-      ->check(CLI::ExistingFile);
-  shell->add_flag("--allow-development-platform", args->allow_development_platform,
-                  "Accept evidence from the in-process development platform (development only)");
-  shell->add_flag("--allow-debug-enclave", args->allow_debug,
-                  "Accept a debug enclave (its memory is readable by the host: never in production)");
-  shell->add_option("--attestd", args->attestd_url, "attestd URL (with --attestation attestd)");
-  shell->add_option("--attestd-cert", args->attestd_cert, "attestd's token signing certificate (PEM)")
-      ->check(CLI::ExistingFile);
-  shell->add_option("--attestd-ca", args->attestd_ca, "CA (PEM) to trust for an https attestd URL")
-      ->check(CLI::ExistingFile);
-  shell->add_option("--attestd-issuer", args->attestd_issuer, "Required token issuer (iss)");
+  add_enclave_policy_options(*shell, args->enclave_policy);
   shell->add_flag("--no-column-encryption", args->no_column_encryption,
                   "Send parameters as given and show encrypted cells as bytes");
   shell->add_flag(

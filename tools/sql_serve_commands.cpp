@@ -26,21 +26,6 @@ struct SqlServeArgs {
   std::string platform_socket;
 };
 
-// The signed SQL enclave built beside this binary.
-std::string default_enclave_image() {
-  std::error_code error;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) return {};
-  const auto dir = exe.parent_path();
-  for (const auto& candidate : {dir / "cloister_sql_enclave.signed",
-                                dir / ".." / "src" / "sql" / "enclave" / "cloister_sql_enclave.signed",
-                                dir / ".." / "lib" / "cloister" / "cloister_sql_enclave.signed"}) {
-    if (std::filesystem::exists(candidate, error))
-      return std::filesystem::weakly_canonical(candidate, error).string();
-  }
-  return {};
-}
-
 int run_sql_serve(const SqlServeArgs& args) {
   log::init("sql");
   block_stop_signals();
@@ -50,7 +35,8 @@ int run_sql_serve(const SqlServeArgs& args) {
   options.port = args.port;
   options.tls_cert_file = args.tls_cert;
   options.tls_key_file = args.tls_key;
-  options.enclave_image = args.enclave_image.empty() ? default_enclave_image() : args.enclave_image;
+  options.enclave_image = args.enclave_image.empty() ? built_enclave_image("cloister_sql_enclave.signed", "sql/enclave")
+                                                        : args.enclave_image;
   if (options.enclave_image.empty()) {
     return fail("the SQL enclave image (cloister_sql_enclave.signed) was not found beside this binary",
                 "build it (scripts/build.sh) or name it with --enclave");

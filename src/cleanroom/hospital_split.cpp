@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <random>
 
+#include "cleanroom/evaluation.h"
+#include "cleanroom/training.h"
+
 namespace cloister::cleanroom {
 namespace {
 
@@ -16,6 +19,11 @@ LabelledRows take(const LabelledRows& all, const std::vector<std::size_t>& rows)
     out.labels.push_back(all.labels[r]);
   }
   return out;
+}
+
+double accuracy_of(const LabelledRows& train, const LabelledRows& test) {
+  Matrix x = train.features;
+  return evaluate(train_logistic_regression<ObliviousMath>(x, train.labels, {}), test).accuracy;
 }
 
 }  // namespace
@@ -50,6 +58,27 @@ HospitalSplit split_hospitals(const LabelledRows& all, std::uint64_t draw) {
   b.insert(b.end(), rest_benign.begin() + static_cast<long>(clinic_benign), rest_benign.end());
   for (auto* rows : {&a, &b, &test}) std::sort(rows->begin(), rows->end());  // file order, not draw order
   return {.hospital_a = take(all, a), .hospital_b = take(all, b), .test = take(all, test)};
+}
+
+SplitAccuracy split_accuracy(const HospitalSplit& split) {
+  LabelledRows both = split.hospital_a;
+  append_rows(both, split.hospital_b);
+  return {.a_alone = accuracy_of(split.hospital_a, split.test),
+          .b_alone = accuracy_of(split.hospital_b, split.test),
+          .together = accuracy_of(both, split.test)};
+}
+
+SplitAccuracy mean_split_accuracy(const LabelledRows& all, int draws, const std::function<void(int)>& progress) {
+  SplitAccuracy sum;
+  for (int draw = 0; draw < draws; ++draw) {
+    const SplitAccuracy one = split_accuracy(split_hospitals(all, static_cast<std::uint64_t>(draw)));
+    sum.a_alone += one.a_alone;
+    sum.b_alone += one.b_alone;
+    sum.together += one.together;
+    if (progress) progress(draw + 1);
+  }
+  const double n = draws > 0 ? draws : 1;
+  return {.a_alone = sum.a_alone / n, .b_alone = sum.b_alone / n, .together = sum.together / n};
 }
 
 }  // namespace cloister::cleanroom

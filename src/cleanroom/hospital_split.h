@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "cleanroom/labelled_csv.h"
@@ -25,5 +26,18 @@ inline constexpr double kClinicBenignShare = 0.8;    // its share of the benign 
 
 // `draw` picks which patients go to A; the held-out set is the same for every draw.
 HospitalSplit split_hospitals(const LabelledRows& all, std::uint64_t draw);
+
+// Held-out accuracy of logistic regression (default parameters) trained on
+// A alone, B alone and A+B together, in the clear: what the clean room
+// should reproduce, and (averaged) how typical a draw is.
+struct SplitAccuracy {
+  double a_alone = 0;
+  double b_alone = 0;
+  double together = 0;
+};
+SplitAccuracy split_accuracy(const HospitalSplit& split);
+// The mean over draws 0..draws-1; `progress` is called after each draw.
+SplitAccuracy mean_split_accuracy(const LabelledRows& all, int draws,
+                                  const std::function<void(int done)>& progress = {});
 
 }  // namespace cloister::cleanroom

@@ -30,18 +30,6 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 constexpr std::string_view kColumns =
     "seq, time, action, key, version, outcome, reason, token_iss, token_jti, mrenclave, mrsigner, hash";
 
-// SHA-256(previous hash || canonical JSON of the row). The JSON array form is
-// unambiguous (strings are quoted and escaped), so no two rows hash alike.
-Bytes chain_hash(ByteView previous, std::int64_t seq, std::int64_t time, const AuditEvent& e) {
-  const nlohmann::json row = {seq,      time,        e.action,    e.key,       e.version, e.outcome,
-                              e.reason, e.token_iss, e.token_jti, e.mrenclave, e.mrsigner};
-  const std::string text = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  crypto::Hasher hasher(crypto::HashAlgorithm::sha256);
-  hasher.update(previous);
-  hasher.update(as_bytes(text));
-  return hasher.finish();
-}
-
 AuditRecord read_record(const sqlite::Statement& row, Bytes* raw_hash) {
   AuditRecord record;
   record.seq = row.integer(0);
@@ -85,6 +73,18 @@ nlohmann::json to_json(const AuditRecord& r) {
 }
 
 namespace audit {
+
+// The JSON array form is unambiguous (strings are quoted and escaped), so no
+// two rows hash alike.
+Bytes chain_hash(ByteView previous, std::int64_t seq, std::int64_t time, const AuditEvent& e) {
+  const nlohmann::json row = {seq,      time,        e.action,    e.key,       e.version, e.outcome,
+                              e.reason, e.token_iss, e.token_jti, e.mrenclave, e.mrsigner};
+  const std::string text = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  crypto::Hasher hasher(crypto::HashAlgorithm::sha256);
+  hasher.update(previous);
+  hasher.update(as_bytes(text));
+  return hasher.finish();
+}
 
 Status create_schema(sqlite::Database& db) {
   return db.exec(kSchema);

@@ -38,6 +38,10 @@ nlohmann::json to_json(const AuditRecord& record);
 
 namespace audit {
 
+// SHA-256(previous row's hash || canonical JSON of this row): what verify()
+// recomputes, public so a reader of exported rows can check them itself.
+Bytes chain_hash(ByteView previous, std::int64_t seq, std::int64_t time, const AuditEvent& event);
+
 Status create_schema(sqlite::Database& db);
 // Appends inside the caller's transaction (so an admin change and its audit
 // row commit together) or on its own.

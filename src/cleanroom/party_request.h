@@ -1,0 +1,61 @@
+// How a party proves to the clean-room service that a request is its own:
+// an ES256 signature, by the key the contract names for it, over the
+// method, the path, the time and the SHA-256 of the body, carried in three
+// headers. The service refuses requests from a name the contract does not
+// have, with a signature that does not verify, more than five minutes off
+// its clock, or seen before (a replay within that window).
+//
+//   X-Cloister-Party: hospital-a
+//   X-Cloister-Time: 1795000000
+//   X-Cloister-Signature: base64url(r || s) over
+//     "cloister-cleanroom-request/1\n" METHOD "\n" PATH "\n" TIME "\n" hex(SHA-256(body))
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "cleanroom/contract.h"
+#include "cloister/bytes.h"
+#include "cloister/result.h"
+#include "crypto/keys.h"
+
+namespace cloister::cleanroom {
+
+inline constexpr std::string_view kPartyHeader = "X-Cloister-Party";
+inline constexpr std::string_view kTimeHeader = "X-Cloister-Time";
+inline constexpr std::string_view kSignatureHeader = "X-Cloister-Signature";
+inline constexpr std::int64_t kRequestClockSkewSeconds = 300;
+
+struct PartyRequestHeaders {
+  std::string party;
+  std::string time;
+  std::string signature;  // base64url
+};
+
+// What to send: the headers for `party`'s request.
+Result<PartyRequestHeaders> sign_party_request(std::string_view party, const crypto::PrivateKey& key,
+                                               std::string_view method, std::string_view path,
+                                               std::string_view body_sha256_hex, std::int64_t now);
+
+// Checks signed requests and remembers their signatures for the window in
+// which they would still be accepted, so none is accepted twice.
+class PartyRequestVerifier {
+ public:
+  explicit PartyRequestVerifier(const Contract& contract) : contract_(contract) {}
+
+  // The party's name when the request is its own; permission_denied (no or
+  // malformed headers, a name not in the contract, a bad signature, a
+  // replay) or failed_precondition (clock skew) with what to do.
+  Result<std::string> verify(const PartyRequestHeaders& headers, std::string_view method, std::string_view path,
+                             std::string_view body_sha256_hex, std::int64_t now);
+
+ private:
+  const Contract& contract_;
+  std::mutex mutex_;
+  std::map<std::string, std::int64_t> seen_;  // party and signed text -> request time
+};
+
+}  // namespace cloister::cleanroom
