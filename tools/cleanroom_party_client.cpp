@@ -65,6 +65,7 @@ Result<json> CleanroomClient::call(const std::string& method, const std::string&
                                       static_cast<std::int64_t>(std::time(nullptr))));
     headers = {{std::string(cleanroom::kPartyHeader), signed_headers.party},
                {std::string(cleanroom::kTimeHeader), signed_headers.time},
+               {std::string(cleanroom::kNonceHeader), signed_headers.nonce},
                {std::string(cleanroom::kSignatureHeader), signed_headers.signature}};
   }
   const bool binary = path.find("/dataset") != std::string::npos;

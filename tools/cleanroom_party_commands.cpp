@@ -124,7 +124,7 @@ int run_service_verb(const std::string& verb, const ServiceArgs& args) {
     if (!dataset.is_ok()) return failed(dataset.status());
     std::cerr << "uploading " << dataset->size() << " bytes..." << std::flush;
     auto uploaded = client.upload(*party, *dataset, args.replace);
-    std::cerr << "\r";
+    std::cerr << "\r" << std::string(40, ' ') << "\r";
     if (!uploaded.is_ok()) return failed(uploaded.status());
     std::cout << "uploaded " << uploaded->value("rows", 0) << " rows (" << uploaded->value("bytes", 0)
               << " bytes, sha256 " << uploaded->value("sha256", "") << "), still encrypted\n";

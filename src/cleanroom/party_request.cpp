@@ -3,16 +3,18 @@
 #include <charconv>
 
 #include "common/encoding.h"
+#include "crypto/rng.h"
 
 namespace cloister::cleanroom {
 
 namespace {
 
-std::string signed_text(std::string_view method, std::string_view path, std::string_view time,
+std::string signed_text(std::string_view method, std::string_view path, const PartyRequestHeaders& headers,
                         std::string_view body_sha256_hex) {
   std::string text = "cloister-cleanroom-request/1\n";
-  text.append(method).append("\n").append(path).append("\n").append(time).append("\n").append(body_sha256_hex);
-  return text;
+  for (std::string_view part : {method, path, std::string_view(headers.time), std::string_view(headers.nonce)})
+    text.append(part).append("\n");
+  return text.append(body_sha256_hex);
 }
 
 Status denied(const std::string& why) {
@@ -24,9 +26,10 @@ Status denied(const std::string& why) {
 Result<PartyRequestHeaders> sign_party_request(std::string_view party, const crypto::PrivateKey& key,
                                                std::string_view method, std::string_view path,
                                                std::string_view body_sha256_hex, std::int64_t now) {
-  PartyRequestHeaders headers{.party = std::string(party), .time = std::to_string(now), .signature = {}};
-  CLOISTER_ASSIGN_OR_RETURN(Bytes signature,
-                            key.sign_raw(as_bytes(signed_text(method, path, headers.time, body_sha256_hex))));
+  CLOISTER_ASSIGN_OR_RETURN(Bytes nonce, crypto::random_bytes(16));
+  PartyRequestHeaders headers{
+      .party = std::string(party), .time = std::to_string(now), .nonce = to_base64url(nonce), .signature = {}};
+  CLOISTER_ASSIGN_OR_RETURN(Bytes signature, key.sign_raw(as_bytes(signed_text(method, path, headers, body_sha256_hex))));
   headers.signature = to_base64url(signature);
   return headers;
 }
@@ -34,9 +37,11 @@ Result<PartyRequestHeaders> sign_party_request(std::string_view party, const cry
 Result<std::string> PartyRequestVerifier::verify(const PartyRequestHeaders& headers, std::string_view method,
                                                  std::string_view path, std::string_view body_sha256_hex,
                                                  std::int64_t now) {
-  if (headers.party.empty() || headers.time.empty() || headers.signature.empty())
-    return denied("it carries no " + std::string(kPartyHeader) + ", " + std::string(kTimeHeader) + " and " +
-                  std::string(kSignatureHeader) + " headers; send it with the party CLI");
+  if (headers.party.empty() || headers.time.empty() || headers.nonce.empty() || headers.signature.empty())
+    return denied("it lacks the " + std::string(kPartyHeader) + ", " + std::string(kTimeHeader) + ", " +
+                  std::string(kNonceHeader) + " or " + std::string(kSignatureHeader) +
+                  " header; send it with the party CLI");
+  if (headers.nonce.size() > 64) return denied("its nonce is longer than 64 characters");
   const Party* party = contract_.party(headers.party);
   if (party == nullptr) return denied("the contract has no party " + headers.party.substr(0, 64));
   std::int64_t time = 0;
@@ -48,7 +53,7 @@ Result<std::string> PartyRequestVerifier::verify(const PartyRequestHeaders& head
                   "the request's time is more than five minutes from the service's clock: check the clocks");
   auto signature = from_base64url(headers.signature);
   if (!signature.is_ok() || signature->size() != 64) return denied("its signature is not 64 base64url bytes");
-  const std::string text = signed_text(method, path, headers.time, body_sha256_hex);
+  const std::string text = signed_text(method, path, headers, body_sha256_hex);
   if (!party->public_key.verify_raw(as_bytes(text), *signature, crypto::HashAlgorithm::sha256).is_ok())
     return denied("the signature is not " + party->name + "'s (is this the contract's key for it?)");
   std::lock_guard lock(mutex_);

@@ -1,14 +1,15 @@
 // How a party proves to the clean-room service that a request is its own:
 // an ES256 signature, by the key the contract names for it, over the
-// method, the path, the time and the SHA-256 of the body, carried in three
-// headers. The service refuses requests from a name the contract does not
+// method, the path, the time, a fresh nonce and the SHA-256 of the body,
+// carried in four headers. The service refuses requests from a name the contract does not
 // have, with a signature that does not verify, more than five minutes off
 // its clock, or seen before (a replay within that window).
 //
 //   X-Cloister-Party: hospital-a
 //   X-Cloister-Time: 1795000000
+//   X-Cloister-Nonce: base64url of 16 random bytes
 //   X-Cloister-Signature: base64url(r || s) over
-//     "cloister-cleanroom-request/1\n" METHOD "\n" PATH "\n" TIME "\n" hex(SHA-256(body))
+//     "cloister-cleanroom-request/1\n" METHOD "\n" PATH "\n" TIME "\n" NONCE "\n" hex(SHA-256(body))
 #pragma once
 
 #include <cstdint>
@@ -26,12 +27,14 @@ namespace cloister::cleanroom {
 
 inline constexpr std::string_view kPartyHeader = "X-Cloister-Party";
 inline constexpr std::string_view kTimeHeader = "X-Cloister-Time";
+inline constexpr std::string_view kNonceHeader = "X-Cloister-Nonce";
 inline constexpr std::string_view kSignatureHeader = "X-Cloister-Signature";
 inline constexpr std::int64_t kRequestClockSkewSeconds = 300;
 
 struct PartyRequestHeaders {
   std::string party;
   std::string time;
+  std::string nonce;      // base64url, at most 64 characters
   std::string signature;  // base64url
 };
 

@@ -23,6 +23,7 @@ std::int64_t now() {
 PartyRequestHeaders headers_of(const httplib::Request& request) {
   return {.party = request.get_header_value(std::string(kPartyHeader)),
           .time = request.get_header_value(std::string(kTimeHeader)),
+          .nonce = request.get_header_value(std::string(kNonceHeader)),
           .signature = request.get_header_value(std::string(kSignatureHeader))};
 }
 
