@@ -2,7 +2,8 @@
 # Runs every ```sh block of docs/cleanroom.md, in order, in one shell in a
 # scratch directory holding the repository's data/, with the built cloister
 # first on PATH, and checks what the page promises: the split's table, a
-# verified signature, the schema error, and an evaluation.
+# verified signature, the schema error, an evaluation, the demo's table and
+# the walk-through through the service.
 #   docs_cleanroom_test.sh REPO_ROOT CLOISTER [--show]
 set -euo pipefail
 root=$(cd "$1" && pwd) cloister=$2 show=${3:-}
@@ -23,5 +24,16 @@ assert "hospital-a signed contract" in log
 assert "row 2 (line 3), column radius_mean: 'n/a' is not a number" in log
 assert re.search(r"trained on 203 rows, scored on 170 rows", log)
 assert re.search(r"^accuracy +[0-9.]+%", log, re.M) and "ROC AUC" in log
+# The demo's table, and the walk-through's joint model beating A alone.
+joint = re.search(r"A \+ B   \(trained in the enclave\) +([0-9.]+)%", log)
+assert joint and float(joint.group(1)) >= 95, joint
+assert "enclave verified:" in log and "it enforces your contract" in log
+assert "hospital-b signed contract" in log and "uploaded 196 rows" in log
+assert "released hospital-b's data key" in log
+assert re.search(r"trained on 399 rows in [0-9.e-]+ s inside the enclave", log)
+scored = [float(x) for x in re.findall(r"^accuracy +([0-9.]+)%", log, re.M)]
+assert len(scored) == 2 and scored[1] >= 95 and scored[1] - scored[0] >= 5, scored
+assert "hash chain verified here" in log and "model-downloaded" in log
+assert "hospital-a|" in log and "hospital-b|" in log  # the operator's table of uploads
 PY
 echo "docs/cleanroom.md walk-through passed"

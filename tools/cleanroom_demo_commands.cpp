@@ -202,7 +202,7 @@ Status run_demo(const DemoArgs& args, const std::string& dir) {
   if (stolen.is_ok() || leaked) return Status(ErrorCode::internal, "the demo saw data it should not have");
 
   section("6. hospital A starts training; the enclave trains on both hospitals' rows");
-  CLOISTER_ASSIGN_OR_RETURN(json run, client.train(a.identity, true));
+  CLOISTER_ASSIGN_OR_RETURN(json run, client.train(a.identity, ::isatty(STDERR_FILENO) != 0));
   std::printf("run %lld: %lld rows, %.3f s inside the enclave\n", static_cast<long long>(run.value("run", 0)),
               static_cast<long long>(run.value("rows", 0)), run.value("seconds", 0.0));
 
@@ -216,10 +216,12 @@ Status run_demo(const DemoArgs& args, const std::string& dir) {
                 scored.accuracy * 100, scored.roc_auc);
     together = scored.accuracy;
   }
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
   const SplitAccuracy mean = mean_split_accuracy(all, args.draws, [&](int done) {
-    std::cerr << "\rthe same scenario in the clear, draw " << done << "/" << args.draws << std::flush;
+    if (terminal)
+      std::cerr << "\rthe same scenario in the clear, draw " << done << "/" << args.draws << std::flush;
   });
-  std::cerr << "\r" << std::string(60, ' ') << "\r";
+  if (terminal) std::cerr << "\r" << std::string(60, ' ') << "\r";
   const double a_alone = local_accuracy(split.hospital_a, split.test);
   const double b_alone = local_accuracy(split.hospital_b, split.test);
   std::printf("\naccuracy on the same %zu held-out patients      this draw   mean of %d draws\n",

@@ -2,6 +2,8 @@
 // status | model | withdraw | audit: a party's steps against the service.
 // Only ciphertext, signatures and sealed documents leave the party's
 // machine; the data key leaves only sealed to an enclave verified here.
+#include <unistd.h>
+
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -122,9 +124,10 @@ int run_service_verb(const std::string& verb, const ServiceArgs& args) {
   if (verb == "upload") {
     auto dataset = read_input_file(args.dataset, std::size_t{512} << 20);
     if (!dataset.is_ok()) return failed(dataset.status());
-    std::cerr << "uploading " << dataset->size() << " bytes..." << std::flush;
+    const bool terminal = ::isatty(STDERR_FILENO) != 0;
+    if (terminal) std::cerr << "uploading " << dataset->size() << " bytes..." << std::flush;
     auto uploaded = client.upload(*party, *dataset, args.replace);
-    std::cerr << "\r" << std::string(40, ' ') << "\r";
+    if (terminal) std::cerr << "\r" << std::string(40, ' ') << "\r";
     if (!uploaded.is_ok()) return failed(uploaded.status());
     std::cout << "uploaded " << uploaded->value("rows", 0) << " rows (" << uploaded->value("bytes", 0)
               << " bytes, sha256 " << uploaded->value("sha256", "") << "), still encrypted\n";
@@ -150,7 +153,7 @@ int run_service_verb(const std::string& verb, const ServiceArgs& args) {
     return 0;
   }
   if (verb == "train") {
-    auto training = client.train(*party, true);
+    auto training = client.train(*party, ::isatty(STDERR_FILENO) != 0);
     if (!training.is_ok()) return failed(training.status());
     std::cout << "trained on " << training->value("rows", 0) << " rows in " << training->value("seconds", 0.0)
               << " s inside the enclave (run " << training->value("run", 0) << ")\n";
