@@ -2,7 +2,8 @@
 # Installs what is missing, builds, then runs the demo: a platform daemon on a
 # fresh platform and the two-enclave key exchange through it; then the
 # services: attestd attests an enclave, kbs releases a key to it only; then
-# the encrypted SQL server answers range and LIKE queries on ciphertext.
+# the encrypted SQL server answers range and LIKE queries on ciphertext;
+# and the clean room trains on two hospitals' encrypted data in an enclave.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -46,3 +47,6 @@ samples/secure_key_release/run.sh $build/tools/cloister $build/samples/secure_ke
 echo
 echo "== 6. encrypted SQL: the employees table, Always Encrypted with the enclave (the walk-through of docs/sql.md)"
 tests/docs_sql_test.sh . $build/tools/cloister --show
+echo
+echo "== 7. the clean room: two hospitals train one model in an enclave without sharing rows"
+$build/tools/cloister cleanroom demo --data data/wdbc.csv
