@@ -9,7 +9,8 @@
 # enclave, training before everyone is in, a withdrawn party), the
 # operator's disk and logs holding no plaintext row, the audit chain
 # catching an edited row, and the service killed mid-upload and
-# mid-training.
+# mid-training (released keys come back sealed by the enclave; another
+# enclave build cannot open them).
 #   cleanroom_e2e_test.sh CLOISTER ENCLAVE_ELF ENCLAVE_SIGNED DATA_DIR
 set -euo pipefail
 cloister=$1 enclave_elf=$2 enclave_image=$3 data=$4
@@ -223,13 +224,17 @@ start_service service
 [ ! -e service/uploads/hospital-a.cds.partial ] || fail "the cut upload's partial file survived a restart"
 "$cloister" cleanroom party status --service "$service" > status.txt
 grep -q "^hospital-a .*${sha_a:0:12}" status.txt || fail "the earlier upload did not survive: $(cat status.txt)"
-grep -Eq "^hospital-a +yes +203 rows.* no " status.txt || fail "keys must be released again after a restart"
+# The released keys came back sealed by the enclave, and the files loaded again.
+grep -Eq "^hospital-a +yes +203 rows.* yes +203$" status.txt || fail "A's key was not restored: $(cat status.txt)"
+grep -Eq "^hospital-b +yes +196 rows.* yes +196$" status.txt || fail "B's key was not restored: $(cat status.txt)"
+sqlite3 service/state.db "SELECT action FROM audit" | grep -q key-restored || fail "no key-restored in the audit log"
 party audit hospital-a > /dev/null 2> err.txt && fail "the edited audit row was forgotten"
 sqlite3 service/state.db "SELECT action FROM audit" | grep -q upload-interrupted ||
   fail "the cut upload was not reported in the audit log"
 
 # Killed mid-training: a larger dataset for A so training runs for seconds;
-# after the restart the run is reported interrupted and the last good model stands.
+# after the restart the run is reported interrupted, the last good model
+# stands, and the restored keys let a new run finish.
 python3 - << 'EOF'
 import csv, random
 random.seed(7)
@@ -245,7 +250,8 @@ EOF
   > /dev/null
 party upload hospital-a --dataset big-a.cds --replace > /dev/null
 party release-key hospital-a --contract contract.json --dataset big-a.cds "${policy[@]}" > /dev/null
-party release-key hospital-b --contract contract.json --dataset b.cds "${policy[@]}" > /dev/null
+expect_refusal "a second key release without --replace" "already released" \
+  party release-key hospital-b --contract contract.json --dataset b.cds "${policy[@]}"
 party train hospital-a > /dev/null 2>&1 &
 trainer=$!
 for _ in $(seq 100); do
@@ -263,5 +269,21 @@ party model hospital-a --out after-restart.json > /dev/null
 cmp -s after-restart.json hospital-a-model.json || fail "the model after the cut run is not the last good one"
 sqlite3 service/state.db "SELECT action FROM audit" | grep -q training-interrupted ||
   fail "the cut run was not reported in the audit log"
+# The keys were restored again, so the collaboration resumes: a new run finishes.
+party train hospital-b > train.txt 2>&1 || fail "training after the restart: $(cat train.txt)"
+grep -q "trained on 60196 rows" train.txt || fail "train after restart: $(cat train.txt)"
+
+# A key sealed by another enclave build (other settings: another
+# measurement) does not open in it: reported, to be released again.
+stop_service
+cat > other.json << 'JSON'
+{"heap_size": "1G", "max_threads": 4, "debug": false, "product_id": 6, "security_version": 1}
+JSON
+"$cloister" enclave sign --image "$enclave_elf" --config other.json --key debug-key.pem --out other.signed --quiet
+start_service service other.signed
+"$cloister" cleanroom party status --service "$service" > status.txt
+grep -Eq "^hospital-b +yes +196 rows.* no " status.txt || fail "another build opened a sealed key: $(cat status.txt)"
+sqlite3 service/state.db "SELECT action FROM audit" | grep -q key-restore-failed ||
+  fail "the key that did not open was not reported"
 stop_service
 echo "clean room end-to-end passed"

@@ -60,13 +60,21 @@ Result<std::string> seal_data_key_release(const Contract& contract, std::string_
 }
 
 Result<DataKeyRelease> open_data_key_release(std::string_view jwe, const crypto::PrivateKey& enclave_key,
-                                             const Contract& contract) {
+                                             const Contract& contract, SecretBytes* document) {
   if (jwe.size() > kMaxReleaseBytes)
     return refused("larger than " + std::to_string(kMaxReleaseBytes) + " bytes");
   auto plaintext = jose::decrypt_jwe(jwe, enclave_key);
   if (!plaintext.is_ok())
     return refused("it is not sealed to this enclave instance (" + plaintext.status().message() + ")");
-  json doc = json::parse(plaintext->view().begin(), plaintext->view().end(), nullptr, false);
+  CLOISTER_ASSIGN_OR_RETURN(DataKeyRelease release, parse_data_key_release(plaintext->view(), contract));
+  if (document != nullptr) *document = std::move(plaintext).value();
+  return release;
+}
+
+Result<DataKeyRelease> parse_data_key_release(ByteView document, const Contract& contract) {
+  if (document.size() > kMaxReleaseBytes)
+    return refused("larger than " + std::to_string(kMaxReleaseBytes) + " bytes");
+  json doc = json::parse(document.begin(), document.end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return refused("its contents are not a JSON object");
   struct Wipe {
     json& doc;

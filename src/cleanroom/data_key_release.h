@@ -35,8 +35,13 @@ Result<std::string> seal_data_key_release(const Contract& contract, std::string_
                                           const crypto::PublicKey& enclave_key);
 
 // Opens and checks a release: it must be for `contract`, from one of its
-// parties, signed by that party's key. verification_failed otherwise.
+// parties, signed by that party's key. verification_failed otherwise. With
+// `document`, also returns the opened JSON (for sealing across restarts).
 Result<DataKeyRelease> open_data_key_release(std::string_view jwe, const crypto::PrivateKey& enclave_key,
-                                             const Contract& contract);
+                                             const Contract& contract, SecretBytes* document = nullptr);
+
+// The same checks on the opened JSON document (one that was sealed by the
+// enclave and unsealed after a restart): the party's signature still decides.
+Result<DataKeyRelease> parse_data_key_release(ByteView document, const Contract& contract);
 
 }  // namespace cloister::cleanroom

@@ -45,7 +45,11 @@ struct CollaborationEvidence {
   };
 };
 
-// A party's data key release (data_key_release.h), sealed to the instance key.
+// A party's data key release (data_key_release.h), sealed to the instance
+// key. The reply carries the opened release sealed with this enclave build's
+// sealing key (SealPolicy::unique; the contract's hash as associated data):
+// only the same enclave code on the same platform can open it again, after a
+// restart (RestoreDataKey), and it is checked there as a fresh release.
 struct ReleaseDataKey {
   static constexpr std::uint32_t id = kCleanroomCallIdBase + 3;
   std::string jwe;
@@ -53,9 +57,22 @@ struct ReleaseDataKey {
   CLOISTER_FIELDS(jwe, replace)
   struct Reply {
     std::string party;
+    Bytes sealed_release;
+    CLOISTER_FIELDS(party, sealed_release)
+  };
+};
+
+// A release sealed by ReleaseDataKey before the service restarted.
+struct RestoreDataKey {
+  static constexpr std::uint32_t id = kCleanroomCallIdBase + 8;
+  Bytes sealed_release;  // at most kMaxSealedRelease bytes
+  CLOISTER_FIELDS(sealed_release)
+  struct Reply {
+    std::string party;
     CLOISTER_FIELDS(party)
   };
 };
+inline constexpr std::size_t kMaxSealedRelease = 64 * 1024;
 
 // A party's encrypted dataset, in parts, in order; the last part loads it.
 struct LoadDatasetPart {

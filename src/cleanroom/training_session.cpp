@@ -47,8 +47,17 @@ std::map<std::string, PartyProgress> TrainingSession::progress() const {
 }
 
 Result<std::string> TrainingSession::release(std::string_view jwe, const crypto::PrivateKey& enclave_key,
-                                             bool replace) {
-  CLOISTER_ASSIGN_OR_RETURN(DataKeyRelease release, open_data_key_release(jwe, enclave_key, *contract_));
+                                             bool replace, SecretBytes* document) {
+  CLOISTER_ASSIGN_OR_RETURN(DataKeyRelease release, open_data_key_release(jwe, enclave_key, *contract_, document));
+  return install(std::move(release), replace);
+}
+
+Result<std::string> TrainingSession::restore(ByteView document) {
+  CLOISTER_ASSIGN_OR_RETURN(DataKeyRelease release, parse_data_key_release(document, *contract_));
+  return install(std::move(release), false);
+}
+
+Result<std::string> TrainingSession::install(DataKeyRelease release, bool replace) {
   PartyData& party = parties_.find(release.party)->second;
   if (party.release && !replace)
     return Status(ErrorCode::conflict, release.party +

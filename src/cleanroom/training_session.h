@@ -46,9 +46,14 @@ class TrainingSession {
 
   // A party's data key. A second release for the same party replaces the
   // first only with `replace` (and drops a dataset loaded under it).
-  // Returns the releasing party's name.
-  Result<std::string> release(std::string_view jwe, const crypto::PrivateKey& enclave_key,
-                              bool replace = false);
+  // Returns the releasing party's name; with `document`, also the opened
+  // release, which the enclave seals so it survives a restart.
+  Result<std::string> release(std::string_view jwe, const crypto::PrivateKey& enclave_key, bool replace = false,
+                              SecretBytes* document = nullptr);
+  // An opened release sealed before a restart and unsealed: checked as a
+  // fresh one (the party's signature decides) and installed if the party
+  // has released no key since.
+  Result<std::string> restore(ByteView document);
   // The party's encrypted dataset: the file its release names (by SHA-256),
   // for this contract and party, with the contract's columns, every value
   // finite and every label 0 or 1. The rows stay in this session.
@@ -65,6 +70,7 @@ class TrainingSession {
     std::optional<LabelledRows> rows;
   };
   explicit TrainingSession(std::unique_ptr<Contract> contract);
+  Result<std::string> install(DataKeyRelease release, bool replace);
 
   std::unique_ptr<Contract> contract_;
   std::map<std::string, PartyData, std::less<>> parties_;

@@ -3,6 +3,7 @@
 // service) only carries sealed documents and encrypted files in and sealed
 // models out.
 #include "cloister/enclave.h"
+#include "cloister/seal.h"
 
 #include <chrono>
 #include <mutex>
@@ -69,12 +70,37 @@ Result<CollaborationEvidence::Reply> collaboration_evidence(const CollaborationE
                                       .runtime_data = Bytes(runtime.begin(), runtime.end())};
 }
 
+// What a sealed release is bound to besides this enclave build.
+Bytes sealed_release_aad(const Contract& contract) {
+  const std::string aad = "cloister-cleanroom-sealed-release/1\n" + contract.hash_hex();
+  return Bytes(aad.begin(), aad.end());
+}
+
 Result<ReleaseDataKey::Reply> release_data_key(const ReleaseDataKey& request) {
   std::lock_guard lock(state().mutex);
   if (!state().session) return no_collaboration();
   const crypto::PrivateKey& key = enclave::instance_key();
-  CLOISTER_ASSIGN_OR_RETURN(std::string party, state().session->release(request.jwe, key, request.replace));
-  return ReleaseDataKey::Reply{.party = std::move(party)};
+  SecretBytes document;
+  CLOISTER_ASSIGN_OR_RETURN(std::string party,
+                            state().session->release(request.jwe, key, request.replace, &document));
+  CLOISTER_ASSIGN_OR_RETURN(Bytes sealed, enclave::seal(SealPolicy::unique, document.view(),
+                                                        sealed_release_aad(state().session->contract())));
+  return ReleaseDataKey::Reply{.party = std::move(party), .sealed_release = std::move(sealed)};
+}
+
+Result<RestoreDataKey::Reply> restore_data_key(const RestoreDataKey& request) {
+  std::lock_guard lock(state().mutex);
+  if (!state().session) return no_collaboration();
+  if (request.sealed_release.size() > kMaxSealedRelease)
+    return Status(ErrorCode::invalid_argument, "a sealed release is at most " +
+                                                   std::to_string(kMaxSealedRelease) + " bytes");
+  auto document = enclave::unseal(request.sealed_release, sealed_release_aad(state().session->contract()));
+  if (!document.is_ok())
+    return Status(ErrorCode::verification_failed,
+                  "the sealed key release does not open in this enclave (another build, platform or "
+                  "contract): the party must release its key again");
+  CLOISTER_ASSIGN_OR_RETURN(std::string party, state().session->restore(document->view()));
+  return RestoreDataKey::Reply{.party = std::move(party)};
 }
 
 Result<LoadDatasetPart::Reply> load_dataset_part(const LoadDatasetPart& request) {
@@ -155,4 +181,5 @@ CLOISTER_ENCLAVE(cleanroom_enclave) {
   enclave.on<WithdrawParty>(withdraw_party);
   enclave.on<CollaborationProgress>(collaboration_progress);
   enclave.on<TrainModel>(train_model);
+  enclave.on<RestoreDataKey>(restore_data_key);
 }

@@ -66,15 +66,12 @@ Result<std::unique_ptr<CleanroomService>> CleanroomService::create(const Cleanro
       std::move(contract), std::move(store), std::move(uploads), std::move(enclave).value(), std::move(http)));
   service->install_routes();
   CLOISTER_RETURN_IF_ERROR(service->http_->bind());
-  {
-    std::lock_guard lock(service->enclave_mutex_);
-    CLOISTER_RETURN_IF_ERROR(service->refresh_progress());
-  }
   const EnclaveIdentity& identity = service->enclave_.identity();
-  CLOISTER_RETURN_IF_ERROR(service->store_->audit(
-      "service-started", "", "ok",
-      "contract " + service->contract_->hash_hex() + ", enclave measurement " + to_hex(identity.measurement) +
-          ", signer " + to_hex(identity.signer) + "; data keys released before a restart must be released again"));
+  CLOISTER_RETURN_IF_ERROR(service->store_->audit("service-started", "", "ok",
+                                                  "contract " + service->contract_->hash_hex() +
+                                                      ", enclave measurement " + to_hex(identity.measurement) +
+                                                      ", signer " + to_hex(identity.signer)));
+  CLOISTER_RETURN_IF_ERROR(service->restore_released_keys());
   return service;
 }
 
@@ -187,6 +184,7 @@ void CleanroomService::receive_dataset(const httplib::Request& request, httplib:
 }
 
 Status CleanroomService::withdraw_from_enclave(const std::string& party) {
+  CLOISTER_RETURN_IF_ERROR(store_->forget_sealed_release(party));
   std::lock_guard lock(enclave_mutex_);
   CLOISTER_RETURN_IF_ERROR(enclave_.call(WithdrawParty{.party = party}).status());
   return refresh_progress();
@@ -198,6 +196,31 @@ Status CleanroomService::load_dataset(const std::string& party) {
         .call(LoadDatasetPart{.party = party, .offset = offset, .bytes = Bytes(bytes.begin(), bytes.end()), .last = last})
         .status();
   });
+}
+
+Status CleanroomService::restore_released_keys() {
+  CLOISTER_ASSIGN_OR_RETURN(auto sealed, store_->sealed_releases());
+  std::lock_guard lock(enclave_mutex_);
+  for (const auto& [party, blob] : sealed) {
+    // The enclave opens the release only if it is this build on this
+    // platform, checks it as a fresh one, and the file must be the one it names.
+    auto restored = enclave_.call(RestoreDataKey{.sealed_release = blob});
+    Status outcome = restored.status();
+    if (outcome.is_ok() && restored->party != party)
+      outcome = Status(ErrorCode::verification_failed, "the sealed release is " + restored->party + "'s");
+    if (outcome.is_ok()) outcome = load_dataset(party);
+    if (outcome.is_ok()) {
+      CLOISTER_RETURN_IF_ERROR(store_->audit("key-restored", party, "ok",
+                                             "the key released before the restart, unsealed by the enclave; "
+                                             "dataset loaded again"));
+      continue;
+    }
+    (void)enclave_.call(WithdrawParty{.party = party});
+    CLOISTER_RETURN_IF_ERROR(store_->forget_sealed_release(party));
+    CLOISTER_RETURN_IF_ERROR(store_->audit("key-restore-failed", party, "error",
+                                           outcome.message() + "; the party must release its key again"));
+  }
+  return refresh_progress();
 }
 
 Status CleanroomService::release_key(const std::string& party, const std::string& jwe, bool replace) {
@@ -222,11 +245,13 @@ Status CleanroomService::release_key(const std::string& party, const std::string
     // The key does not open this file (a wrong key, a changed or truncated
     // file): forget it, so the party can release the right one.
     (void)enclave_.call(WithdrawParty{.party = party});
+    (void)store_->forget_sealed_release(party);
     (void)refresh_progress();
     return loaded.with_context("the enclave could not open " + party + "'s upload (sha256 " +
                                upload->sha256.substr(0, 16) + "...) with the released key; the key was " +
                                "dropped: release the key this file was encrypted with, or upload again");
   }
+  CLOISTER_RETURN_IF_ERROR(store_->save_sealed_release(party, released->sealed_release));
   return refresh_progress();
 }
 

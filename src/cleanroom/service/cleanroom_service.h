@@ -3,7 +3,8 @@
 // training enclave (process backend) that serves one contract; it stores
 // uploads encrypted on disk, its state in SQLite and a hash-chained audit
 // log. It never holds a data key or a row: the enclave opens the releases
-// and the datasets, and seals the model to each recipient.
+// and the datasets, and seals the model to each recipient. Released keys
+// survive a restart sealed by the enclave (enclave_calls.h, RestoreDataKey).
 //
 //   GET  /contract                        the contract's exact bytes
 //   GET  /status                          parties, uploads, keys, training
@@ -76,6 +77,9 @@ class CleanroomService {
   void train(std::int64_t run);
   nlohmann::json status_json();
   Status refresh_progress();  // with enclave_mutex_ held
+  // After a restart: the releases the enclave sealed go back in, and each
+  // party's file is loaded again; what does not open is reported.
+  Status restore_released_keys();
   [[nodiscard]] bool training() const;
 
   std::unique_ptr<Contract> contract_;

@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS uploads(party TEXT PRIMARY KEY, sha256 TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, state TEXT NOT NULL, started INTEGER NOT NULL,
   finished INTEGER NOT NULL DEFAULT 0, rows INTEGER NOT NULL DEFAULT 0, seconds REAL NOT NULL DEFAULT 0,
   detail TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS sealed_releases(party TEXT PRIMARY KEY, sealed BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS models(run INTEGER NOT NULL REFERENCES runs(id), party TEXT NOT NULL,
   jwe TEXT NOT NULL, PRIMARY KEY (run, party));
 )sql";
@@ -112,12 +113,40 @@ Result<std::vector<std::string>> CollaborationStore::signed_parties() {
 Status CollaborationStore::forget_party(const std::string& party) {
   std::lock_guard lock(mutex_);
   CLOISTER_ASSIGN_OR_RETURN(auto transaction, sqlite::Transaction::begin(db_));
-  for (const char* sql : {"DELETE FROM signatures WHERE party = ?", "DELETE FROM uploads WHERE party = ?"}) {
+  for (const char* sql : {"DELETE FROM signatures WHERE party = ?", "DELETE FROM uploads WHERE party = ?",
+                          "DELETE FROM sealed_releases WHERE party = ?"}) {
     CLOISTER_ASSIGN_OR_RETURN(auto remove, db_.prepare(sql));
     remove.bind(1, party);
     CLOISTER_RETURN_IF_ERROR(remove.run());
   }
   return transaction.commit();
+}
+
+Status CollaborationStore::save_sealed_release(const std::string& party, ByteView sealed) {
+  std::lock_guard lock(mutex_);
+  CLOISTER_ASSIGN_OR_RETURN(auto insert,
+                            db_.prepare("INSERT OR REPLACE INTO sealed_releases(party, sealed) VALUES(?,?)"));
+  insert.bind(1, party).bind(2, sealed);
+  return insert.run();
+}
+
+Status CollaborationStore::forget_sealed_release(const std::string& party) {
+  std::lock_guard lock(mutex_);
+  CLOISTER_ASSIGN_OR_RETURN(auto remove, db_.prepare("DELETE FROM sealed_releases WHERE party = ?"));
+  remove.bind(1, party);
+  return remove.run();
+}
+
+Result<std::vector<std::pair<std::string, Bytes>>> CollaborationStore::sealed_releases() {
+  std::lock_guard lock(mutex_);
+  CLOISTER_ASSIGN_OR_RETURN(auto select, db_.prepare("SELECT party, sealed FROM sealed_releases ORDER BY party"));
+  std::vector<std::pair<std::string, Bytes>> out;
+  while (true) {
+    CLOISTER_ASSIGN_OR_RETURN(bool row, select.step());
+    if (!row) break;
+    out.emplace_back(select.text(0), select.blob(1));
+  }
+  return out;
 }
 
 Status CollaborationStore::save_upload(const StoredUpload& upload) {

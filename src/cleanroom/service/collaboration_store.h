@@ -52,7 +52,13 @@ class CollaborationStore {
 
   Status save_signature(const std::string& party, ByteView signature);
   Result<std::vector<std::string>> signed_parties();
-  Status forget_party(const std::string& party);  // signature and upload (withdrawal)
+  Status forget_party(const std::string& party);  // signature, upload and sealed release (withdrawal)
+
+  // A party's key release as the enclave sealed it (opaque here: only the
+  // same enclave build on the same platform opens it), kept for restarts.
+  Status save_sealed_release(const std::string& party, ByteView sealed);
+  Status forget_sealed_release(const std::string& party);
+  Result<std::vector<std::pair<std::string, Bytes>>> sealed_releases();
 
   Status save_upload(const StoredUpload& upload);
   Result<std::optional<StoredUpload>> upload(const std::string& party);
