@@ -2,22 +2,23 @@
 // beside the same training code in this process on the same rows; the
 // oblivious kernels beside the same code on libm; encryption and upload
 // MB/s, into the enclave directly and through the real service (HTTP on
-// loopback, then the service streaming the file in); and training on a generated 1,000,000-row, 30-feature dataset (time
-// and the enclave's peak memory).
-#include <CLI/CLI.hpp>
+// loopback, then the service streaming the file in); and training on a generated 1,000,000-row, 30-feature
+// dataset (time and the enclave's peak memory).
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <thread>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "cleanroom/data_key_release.h"
 #include "cleanroom/enclave_calls.h"
@@ -189,11 +190,13 @@ std::pair<double, double> through_the_service(const std::string& image, const Sc
                                               const LabelledRows& rows) {
   spdlog::set_level(spdlog::level::warn);  // the service's request log
   Collaboration parties(image, schema, {{"name", "logistic_regression"}, {"epochs", 1}});
-  const std::string dir = std::filesystem::temp_directory_path() / ("cleanroom-bench-" + std::to_string(::getpid()));
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("cleanroom-bench-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
-  auto service = must(CleanroomService::create({.data_dir = dir, .contract = parties.contract->bytes, .port = 0,
-                                                .enclave_image = image}),
-                      "starting the service");
+  auto service =
+      must(CleanroomService::create(
+               {.data_dir = dir, .contract = parties.contract->bytes, .port = 0, .enclave_image = image}),
+           "starting the service");
   std::thread server([&service] { service->http().run(); });
   httplib::Client client(service->http().url());
   client.set_read_timeout(600, 0);
@@ -201,9 +204,10 @@ std::pair<double, double> through_the_service(const std::string& image, const Sc
   const auto signed_call = [&](const std::string& party, const std::string& method, const std::string& path,
                                const std::string& body) {
     const crypto::PrivateKey& key = party == "hospital-a" ? parties.a : parties.b;
-    const auto headers = must(sign_party_request(party, key, method, path, to_hex(crypto::sha256(as_bytes(body))),
-                                                 static_cast<std::int64_t>(std::time(nullptr))),
-                              "signing");
+    const auto headers =
+        must(sign_party_request(party, key, method, path, to_hex(crypto::sha256(as_bytes(body))),
+                                static_cast<std::int64_t>(std::time(nullptr))),
+             "signing");
     const httplib::Headers sent = {{std::string(kPartyHeader), headers.party},
                                    {std::string(kTimeHeader), headers.time},
                                    {std::string(kNonceHeader), headers.nonce},
@@ -211,15 +215,16 @@ std::pair<double, double> through_the_service(const std::string& image, const Sc
     auto reply = method == "PUT" ? client.Put(path, sent, body, "application/octet-stream")
                                  : client.Post(path, sent, body, "application/json");
     if (!reply || reply->status >= 300) {
-      std::cerr << "cleanroom_bench: " << method << " " << path << " failed: "
-                << (reply ? reply->body : httplib::to_string(reply.error())) << "\n";
+      std::cerr << "cleanroom_bench: " << method << " " << path
+                << " failed: " << (reply ? reply->body : httplib::to_string(reply.error())) << "\n";
       std::exit(1);
     }
   };
   double upload_seconds = 0, release_seconds = 0, bytes = 0;
   const std::size_t half = rows.features.rows / 2;
-  for (const auto& [party, part] : {std::pair{std::string("hospital-a"), slice(rows, 0, half)},
-                                    std::pair{std::string("hospital-b"), slice(rows, half, rows.features.rows - half)}}) {
+  for (const auto& [party, part] :
+       {std::pair{std::string("hospital-a"), slice(rows, 0, half)},
+        std::pair{std::string("hospital-b"), slice(rows, half, rows.features.rows - half)}}) {
     const Bytes data_key = must(crypto::random_bytes(32), "data key");
     const Bytes file = must(
         seal_dataset(part, {.contract = parties.contract->hash_hex(), .party = party}, data_key), "seal");
@@ -232,13 +237,14 @@ std::pair<double, double> through_the_service(const std::string& image, const Sc
       std::cerr << "cleanroom_bench: POST /evidence failed\n";
       std::exit(1);
     }
-    const Bytes runtime_data =
-        must(from_base64url(json::parse(evidence->body).at("runtime_data").get<std::string>()), "runtime data");
+    const Bytes runtime_data = must(
+        from_base64url(json::parse(evidence->body).at("runtime_data").get<std::string>()), "runtime data");
     const json runtime = json::parse(runtime_data.begin(), runtime_data.end());
     const auto enclave_key = must(jose::key_from_jwk(runtime.at("keys").at(0)), "enclave key");
-    const std::string jwe = must(seal_data_key_release(*parties.contract, party, party == "hospital-a" ? parties.a : parties.b,
-                                                       to_hex(crypto::sha256(file)), data_key, enclave_key),
-                                 "release");
+    const std::string jwe =
+        must(seal_data_key_release(*parties.contract, party, party == "hospital-a" ? parties.a : parties.b,
+                                   to_hex(crypto::sha256(file)), data_key, enclave_key),
+             "release");
     start = Clock::now();
     signed_call(party, "POST", "/parties/" + party + "/key", json{{"jwe", jwe}}.dump());
     release_seconds += seconds_since(start);
@@ -341,8 +347,8 @@ int main(int argc, char** argv) {
     const double direct = static_cast<double>(enclave.upload_bytes) / enclave.upload_seconds / 1e6;
     std::cerr << "uploading " << large_rows << " rows through the service...\n";
     const auto [http, release] = through_the_service(image, wide, large);
-    table.add({"upload to the service (HTTP PUT on loopback, to disk)", http, "MB/s", "memcpy of the same bytes",
-               bytes / copy_seconds / 1e6, "higher is better"});
+    table.add({"upload to the service (HTTP PUT on loopback, to disk)", http, "MB/s",
+               "memcpy of the same bytes", bytes / copy_seconds / 1e6, "higher is better"});
     table.add({"key release: the service streams the file into the enclave", release, "MB/s",
                "parts handed to the enclave directly", direct, "higher is better"});
   }

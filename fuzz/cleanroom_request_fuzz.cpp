@@ -82,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // "now" is the request's own time when it is a number, so the signature
     // check is reached rather than the clock's.
     std::int64_t now = 1'800'000'000;
-    if (!field[1].empty() && field[1].size() < 12 && field[1].find_first_not_of("0123456789") == std::string::npos)
+    if (!field[1].empty() && field[1].size() < 12 &&
+        field[1].find_first_not_of("0123456789") == std::string::npos)
       now = std::stoll(field[1]);
     PartyRequestVerifier verifier(f.contract);
     if (verifier.verify(headers, field[4], field[5], field[6], now).is_ok())

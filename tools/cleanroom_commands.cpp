@@ -89,16 +89,16 @@ int run_split(const SplitArgs& args) {
   // (logistic regression, the contract's default), and the mean over draws.
   std::printf("logistic regression accuracy on the held-out set   draw %llu   mean of %d draws\n",
               static_cast<unsigned long long>(args.draw), args.draws);
-  const SplitAccuracy mean = mean_split_accuracy(*all, args.draws, [&](int done) {
-    std::cerr << "\rdraw " << done << "/" << args.draws << std::flush;
-  });
+  const SplitAccuracy mean = mean_split_accuracy(
+      *all, args.draws, [&](int done) { std::cerr << "\rdraw " << done << "/" << args.draws << std::flush; });
   std::cerr << "\r" << std::string(20, ' ') << "\r";
   const SplitAccuracy fixed = split_accuracy(split);
-  const std::pair<const char*, double SplitAccuracy::*> lines[3] = {
-      {"A alone", &SplitAccuracy::a_alone}, {"B alone", &SplitAccuracy::b_alone}, {"A + B  ", &SplitAccuracy::together}};
+  const std::pair<const char*, double SplitAccuracy::*> lines[3] = {{"A alone", &SplitAccuracy::a_alone},
+                                                                    {"B alone", &SplitAccuracy::b_alone},
+                                                                    {"A + B  ", &SplitAccuracy::together}};
   for (const auto& [name, member] : lines)
-    std::printf("  %s                                            %5.1f%%      %5.1f%%\n", name, fixed.*member * 100,
-                mean.*member * 100);
+    std::printf("  %s                                            %5.1f%%      %5.1f%%\n", name,
+                fixed.*member * 100, mean.*member * 100);
   return 0;
 }
 

@@ -15,8 +15,8 @@
 #include <iostream>
 #include <thread>
 
-#include "cleanroom/evaluation.h"
 #include "cleanroom/encrypted_dataset.h"
+#include "cleanroom/evaluation.h"
 #include "cleanroom/hospital_split.h"
 #include "cleanroom/model_json.h"
 #include "cleanroom/service/cleanroom_service.h"
@@ -54,7 +54,8 @@ std::string find_data(const std::string& given) {
   if (!given.empty()) return given;
   std::error_code error;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", error).parent_path();
-  for (const auto& candidate : {std::filesystem::path("data/wdbc.csv"), exe / ".." / ".." / ".." / "data" / "wdbc.csv"})
+  for (const auto& candidate :
+       {std::filesystem::path("data/wdbc.csv"), exe / ".." / ".." / ".." / "data" / "wdbc.csv"})
     if (std::filesystem::exists(candidate, error)) return candidate.string();
   return "data/wdbc.csv";
 }
@@ -141,7 +142,8 @@ Status run_demo(const DemoArgs& args, const std::string& dir) {
                               ? built_enclave_image("cloister_cleanroom_enclave.signed", "cleanroom/enclave")
                               : args.enclave_image;
   if (options.enclave_image.empty())
-    return Status(ErrorCode::not_found, "the training enclave image was not found: build it (scripts/build.sh)");
+    return Status(ErrorCode::not_found,
+                  "the training enclave image was not found: build it (scripts/build.sh)");
   CLOISTER_ASSIGN_OR_RETURN(auto service, CleanroomService::create(options));
   std::thread server([&service] { service->http().run(); });
   struct StopServer {
@@ -169,18 +171,19 @@ Status run_demo(const DemoArgs& args, const std::string& dir) {
   policy.platform_ca_files = {ca_file};
   policy.allow_development_platform = enclave.development_platform();
   if (enclave.development_platform())
-    std::cout << "(no platform daemon: the in-process DEVELOPMENT platform attests, with keys made for this run;\n"
-                 " set CLOISTER_PLATFORM_SOCKET to a platform daemon for evidence a real operator CA signs)\n";
+    std::cout
+        << "(no platform daemon: the in-process DEVELOPMENT platform attests, with keys made for this run;\n"
+           " set CLOISTER_PLATFORM_SOCKET to a platform daemon for evidence a real operator CA signs)\n";
 
   section("4. each hospital: sign, verify the enclave, encrypt locally, upload ciphertext, release its key");
   for (Hospital* hospital : {&a, &b}) {
     CLOISTER_RETURN_IF_ERROR(client.sign_contract(contract, hospital->identity));
     CLOISTER_ASSIGN_OR_RETURN(auto verified, client.verify_enclave(contract, policy));
     CLOISTER_ASSIGN_OR_RETURN(hospital->data_key, crypto::random_bytes(kDataKeySize));
-    CLOISTER_ASSIGN_OR_RETURN(hospital->dataset,
-                              seal_dataset(*hospital->rows,
-                                           {.contract = contract.hash_hex(), .party = hospital->identity.name},
-                                           hospital->data_key));
+    CLOISTER_ASSIGN_OR_RETURN(
+        hospital->dataset,
+        seal_dataset(*hospital->rows, {.contract = contract.hash_hex(), .party = hospital->identity.name},
+                     hospital->data_key));
     CLOISTER_ASSIGN_OR_RETURN(json uploaded, client.upload(hospital->identity, hospital->dataset, false));
     CLOISTER_RETURN_IF_ERROR(client.release_key(contract, hospital->identity, policy, hospital->dataset,
                                                 hospital->data_key, false));
@@ -193,11 +196,15 @@ Status run_demo(const DemoArgs& args, const std::string& dir) {
   section("5. what the others can see");
   auto stolen = client.call("GET", "/parties/hospital-b/model", "", &a.identity);
   std::cout << "hospital A asks for hospital B's model: "
-            << (stolen.is_ok() ? std::string("GIVEN (wrong!)") : "refused: " + stolen.status().message()) << "\n";
-  CLOISTER_ASSIGN_OR_RETURN(Bytes stored, read_input_file(options.data_dir + "/uploads/hospital-b.cds", 64 << 20));
+            << (stolen.is_ok() ? std::string("GIVEN (wrong!)") : "refused: " + stolen.status().message())
+            << "\n";
+  CLOISTER_ASSIGN_OR_RETURN(Bytes stored,
+                            read_input_file(options.data_dir + "/uploads/hospital-b.cds", 64 << 20));
   const double* first = split.hospital_b.features.row(0);
-  const bool leaked = contains(stored, ByteView(reinterpret_cast<const std::uint8_t*>(first), 3 * sizeof(double)));
-  std::cout << "the operator reads hospital B's upload on disk: " << stored.size() << " bytes; B's first patient's "
+  const bool leaked =
+      contains(stored, ByteView(reinterpret_cast<const std::uint8_t*>(first), 3 * sizeof(double)));
+  std::cout << "the operator reads hospital B's upload on disk: " << stored.size()
+            << " bytes; B's first patient's "
             << "values are " << (leaked ? "IN IT (wrong!)" : "nowhere in it") << "\n";
   if (stolen.is_ok() || leaked) return Status(ErrorCode::internal, "the demo saw data it should not have");
 

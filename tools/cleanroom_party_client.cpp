@@ -24,14 +24,22 @@ using nlohmann::json;
 
 ErrorCode code_for(int status) {
   switch (status) {
-    case 400: return ErrorCode::invalid_argument;
-    case 403: return ErrorCode::permission_denied;
-    case 404: return ErrorCode::not_found;
-    case 409: return ErrorCode::conflict;
-    case 412: return ErrorCode::failed_precondition;
-    case 413: return ErrorCode::out_of_range;
-    case 401: return ErrorCode::unauthenticated;
-    default: return ErrorCode::io_error;
+    case 400:
+      return ErrorCode::invalid_argument;
+    case 403:
+      return ErrorCode::permission_denied;
+    case 404:
+      return ErrorCode::not_found;
+    case 409:
+      return ErrorCode::conflict;
+    case 412:
+      return ErrorCode::failed_precondition;
+    case 413:
+      return ErrorCode::out_of_range;
+    case 401:
+      return ErrorCode::unauthenticated;
+    default:
+      return ErrorCode::io_error;
   }
 }
 
@@ -55,8 +63,8 @@ Result<PartyIdentity> load_party(const std::string& name, const std::string& key
   return PartyIdentity{.name = name, .key = std::move(key).value()};
 }
 
-Result<json> CleanroomClient::call(const std::string& method, const std::string& path, const std::string& body,
-                                   const PartyIdentity* as) const {
+Result<json> CleanroomClient::call(const std::string& method, const std::string& path,
+                                   const std::string& body, const PartyIdentity* as) const {
   httplib::Headers headers;
   if (as != nullptr) {
     CLOISTER_ASSIGN_OR_RETURN(
@@ -70,8 +78,8 @@ Result<json> CleanroomClient::call(const std::string& method, const std::string&
   }
   const bool binary = path.find("/dataset") != std::string::npos;
   CLOISTER_ASSIGN_OR_RETURN(
-      HttpReply reply, http_call(url_, method, path, body, binary ? "application/octet-stream" : "application/json",
-                                 headers));
+      HttpReply reply,
+      http_call(url_, method, path, body, binary ? "application/octet-stream" : "application/json", headers));
   if (reply.status < 200 || reply.status >= 300) {
     auto parsed = json::parse(reply.body, nullptr, false);
     std::string message = reply.body.substr(0, 500);
@@ -102,7 +110,8 @@ Result<CleanroomClient::VerifiedEnclave> CleanroomClient::verify_enclave(
   auto verifier = sql::client::EnclaveVerifier::create(policy);
   if (!verifier.is_ok()) return verifier.status();
   CLOISTER_ASSIGN_OR_RETURN(Bytes nonce, crypto::random_bytes(32));
-  CLOISTER_ASSIGN_OR_RETURN(json answer, call("POST", "/evidence", json{{"nonce", to_base64url(nonce)}}.dump()));
+  CLOISTER_ASSIGN_OR_RETURN(json answer,
+                            call("POST", "/evidence", json{{"nonce", to_base64url(nonce)}}.dump()));
   if (!answer.contains("evidence") || !answer["evidence"].is_string() || !answer.contains("runtime_data") ||
       !answer["runtime_data"].is_string())
     return Status(ErrorCode::decode_error, "the service's evidence answer lacks evidence or runtime_data");
@@ -122,18 +131,21 @@ Result<CleanroomClient::VerifiedEnclave> CleanroomClient::verify_enclave(
                   "refusing to release the data key to the training enclave: it enforces contract " +
                       enforced.substr(0, 64) + ", not yours (" + contract.hash_hex() +
                       "); check that the service runs your contract");
-  return VerifiedEnclave{.instance_key = std::move(attested->instance_key),
-                         .summary = attested->summary + ", contract " + contract.hash_hex().substr(0, 16) + "..."};
+  return VerifiedEnclave{
+      .instance_key = std::move(attested->instance_key),
+      .summary = attested->summary + ", contract " + contract.hash_hex().substr(0, 16) + "..."};
 }
 
 Status CleanroomClient::release_key(const cleanroom::Contract& contract, const PartyIdentity& party,
-                                    const sql::AttestationOptions& policy, ByteView dataset, ByteView data_key,
-                                    bool replace) const {
+                                    const sql::AttestationOptions& policy, ByteView dataset,
+                                    ByteView data_key, bool replace) const {
   CLOISTER_ASSIGN_OR_RETURN(VerifiedEnclave enclave, verify_enclave(contract, policy));
-  CLOISTER_ASSIGN_OR_RETURN(std::string jwe, cleanroom::seal_data_key_release(
-                                                 contract, party.name, party.key, to_hex(crypto::sha256(dataset)),
-                                                 data_key, enclave.instance_key));
-  return call("POST", "/parties/" + party.name + "/key", json{{"jwe", jwe}, {"replace", replace}}.dump(), &party)
+  CLOISTER_ASSIGN_OR_RETURN(
+      std::string jwe,
+      cleanroom::seal_data_key_release(contract, party.name, party.key, to_hex(crypto::sha256(dataset)),
+                                       data_key, enclave.instance_key));
+  return call("POST", "/parties/" + party.name + "/key", json{{"jwe", jwe}, {"replace", replace}}.dump(),
+              &party)
       .status();
 }
 
@@ -147,9 +159,9 @@ Result<json> CleanroomClient::train(const PartyIdentity& party, bool show_progre
     if (training.value("run", std::int64_t{0}) == run && training.value("state", "") != "running") {
       if (show_progress) std::cerr << "\r" << std::string(40, ' ') << "\r";
       if (training.value("state", "") != "done")
-        return Status(ErrorCode::internal,
-                      "training run " + std::to_string(run) + " " + training.value("state", "") + ": " +
-                          training.value("detail", ""));
+        return Status(ErrorCode::internal, "training run " + std::to_string(run) + " " +
+                                               training.value("state", "") + ": " +
+                                               training.value("detail", ""));
       return training;
     }
     if (show_progress) {
@@ -187,11 +199,12 @@ Result<json> CleanroomClient::audit(const PartyIdentity& party) const {
     const std::int64_t seq = record.value("seq", std::int64_t{0});
     if (seq != expected)
       return Status(ErrorCode::verification_failed, "audit log broken: row " + std::to_string(expected) +
-                                                        " is missing (next row is " + std::to_string(seq) + ")");
+                                                        " is missing (next row is " + std::to_string(seq) +
+                                                        ")");
     const Bytes hash = kbs::audit::chain_hash(previous, seq, record.value("time", std::int64_t{0}), event);
     if (to_hex(hash) != record.value("hash", ""))
-      return Status(ErrorCode::verification_failed,
-                    "audit log broken: row " + std::to_string(seq) + " was altered (its hash does not match)");
+      return Status(ErrorCode::verification_failed, "audit log broken: row " + std::to_string(seq) +
+                                                        " was altered (its hash does not match)");
     previous = hash;
     ++expected;
   }

@@ -27,8 +27,8 @@ class CleanroomClient {
   explicit CleanroomClient(std::string url) : url_(std::move(url)) {}
 
   // The JSON answer, or the service's error as a Status (its code and message).
-  Result<nlohmann::json> call(const std::string& method, const std::string& path, const std::string& body = "",
-                              const PartyIdentity* as = nullptr) const;
+  Result<nlohmann::json> call(const std::string& method, const std::string& path,
+                              const std::string& body = "", const PartyIdentity* as = nullptr) const;
 
   Status sign_contract(const cleanroom::Contract& contract, const PartyIdentity& party) const;
   Result<nlohmann::json> upload(const PartyIdentity& party, ByteView dataset, bool replace) const;

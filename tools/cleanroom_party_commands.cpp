@@ -64,8 +64,8 @@ int print_status(const json& status) {
   const json& contract = status["contract"];
   std::cout << "contract " << contract.value("name", "") << " (" << contract.value("sha256", "") << "), "
             << contract.value("algorithm", "") << "\n"
-            << "enclave measurement " << status["enclave"].value("measurement", "") << "\n        signer      "
-            << status["enclave"].value("signer", "")
+            << "enclave measurement " << status["enclave"].value("measurement", "")
+            << "\n        signer      " << status["enclave"].value("signer", "")
             << (status["enclave"].value("development_platform", false) ? " (DEVELOPMENT platform)" : "")
             << (status["enclave"].value("debug", false) ? " (DEBUG)" : "") << "\n";
   std::printf("%-16s %-7s %-32s %-13s %s\n", "party", "signed", "upload", "key released", "rows in enclave");
@@ -117,7 +117,8 @@ int run_service_verb(const std::string& verb, const ServiceArgs& args) {
   if (!party.is_ok()) return failed(party.status());
   if (verb == "sign") {
     Status signed_contract = client.sign_contract(*contract, *party);
-    if (!signed_contract.is_ok()) return failed(signed_contract, "is --key this party's key in the contract?");
+    if (!signed_contract.is_ok())
+      return failed(signed_contract, "is --key this party's key in the contract?");
     std::cout << party->name << " signed contract " << contract->hash_hex() << "\n";
     return 0;
   }
@@ -141,7 +142,8 @@ int run_service_verb(const std::string& verb, const ServiceArgs& args) {
     const std::string key_file = args.data_key.empty() ? args.dataset + ".key" : args.data_key;
     auto key_text = read_input_text(key_file, 1024);
     if (!key_text.is_ok()) return failed(key_text.status());
-    while (!key_text->empty() && std::isspace(static_cast<unsigned char>(key_text->back()))) key_text->pop_back();
+    while (!key_text->empty() && std::isspace(static_cast<unsigned char>(key_text->back())))
+      key_text->pop_back();
     auto data_key = from_base64url(*key_text);
     secure_wipe(key_text->data(), key_text->size());
     if (!data_key.is_ok()) return fail(key_file + " is not a data key (base64url)");
@@ -196,8 +198,8 @@ void add_party_service_commands(CLI::App& root) {
   };
   const Verb verbs[] = {
       {"sign", "Sign the contract and hand the signature to the service", true, true, false, false},
-      {"verify", "Verify the service's enclave (attestation, policy, contract) without sending anything", true,
-       false, false, true},
+      {"verify", "Verify the service's enclave (attestation, policy, contract) without sending anything",
+       true, false, false, true},
       {"upload", "Upload this party's encrypted dataset (ciphertext only)", false, true, true, false},
       {"release-key", "Verify the enclave, then release the data key to it alone", true, true, true, true},
       {"train", "Start training once every party is in, and wait for it", false, true, false, false},

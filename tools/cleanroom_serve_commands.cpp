@@ -37,17 +37,20 @@ int run_cleanroom_serve(const CleanroomServeArgs& args) {
                               ? built_enclave_image("cloister_cleanroom_enclave.signed", "cleanroom/enclave")
                               : args.enclave_image;
   if (options.enclave_image.empty())
-    return fail("the training enclave image (cloister_cleanroom_enclave.signed) was not found beside this binary",
-                "build it (scripts/build.sh) or name it with --enclave");
+    return fail(
+        "the training enclave image (cloister_cleanroom_enclave.signed) was not found beside this binary",
+        "build it (scripts/build.sh) or name it with --enclave");
   options.enclave.platform_socket = args.platform_socket;
   auto service = cleanroom::CleanroomService::create(options);
   if (!service.is_ok())
-    return fail(service.status().message(), "check --data-dir, --contract, --enclave and the platform daemon");
+    return fail(service.status().message(),
+                "check --data-dir, --contract, --enclave and the platform daemon");
   if (Status written = write_port_file(args.port_file, (*service)->http().port()); !written.is_ok())
     return fail(written.message());
   const Enclave& enclave = (*service)->enclave();
   std::cout << "cloister cleanroom listening on " << (*service)->http().url() << "\n"
-            << "contract: " << (*service)->contract().name << " (" << (*service)->contract().hash_hex() << ")\n"
+            << "contract: " << (*service)->contract().name << " (" << (*service)->contract().hash_hex()
+            << ")\n"
             << "data: " << args.data_dir << " (uploads stay encrypted on disk)\n"
             << "enclave: pid " << enclave.pid() << ", measurement " << to_hex(enclave.identity().measurement)
             << ", signer " << to_hex(enclave.identity().signer)
@@ -62,7 +65,8 @@ const RegisterSubcommands kRegisterCleanroomServe([](CLI::App& root) {
   CLI::App* cleanroom = root.get_subcommand("cleanroom");
   static CleanroomServeArgs args;
   auto* serve = cleanroom->add_subcommand("serve", "Serve a collaboration: uploads, key releases, training");
-  serve->add_option("--data-dir", args.data_dir, "State, audit log and encrypted uploads (created if missing)")
+  serve
+      ->add_option("--data-dir", args.data_dir, "State, audit log and encrypted uploads (created if missing)")
       ->required();
   serve->add_option("--contract", args.contract, "The contract (JSON); needed the first time only");
   serve->add_option("--host", args.host, "address to listen on")->capture_default_str();

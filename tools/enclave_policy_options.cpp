@@ -11,7 +11,8 @@ void add_enclave_policy_options(CLI::App& command, EnclavePolicyArgs& args) {
                   "How the enclave is verified: evidence (against --platform-ca) or attestd (a token)")
       ->check(CLI::IsMember({"evidence", "attestd"}))
       ->capture_default_str();
-  command.add_option("--platform-ca", args.platform_cas, "Trusted platform operator CA (PEM or DER); repeatable")
+  command
+      .add_option("--platform-ca", args.platform_cas, "Trusted platform operator CA (PEM or DER); repeatable")
       ->check(CLI::ExistingFile);
   command.add_option("--enclave-signer", args.enclave_signer, "Expected enclave signer id, 64 hex digits");
   command

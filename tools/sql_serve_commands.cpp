@@ -35,8 +35,9 @@ int run_sql_serve(const SqlServeArgs& args) {
   options.port = args.port;
   options.tls_cert_file = args.tls_cert;
   options.tls_key_file = args.tls_key;
-  options.enclave_image = args.enclave_image.empty() ? built_enclave_image("cloister_sql_enclave.signed", "sql/enclave")
-                                                        : args.enclave_image;
+  options.enclave_image = args.enclave_image.empty()
+                              ? built_enclave_image("cloister_sql_enclave.signed", "sql/enclave")
+                              : args.enclave_image;
   if (options.enclave_image.empty()) {
     return fail("the SQL enclave image (cloister_sql_enclave.signed) was not found beside this binary",
                 "build it (scripts/build.sh) or name it with --enclave");

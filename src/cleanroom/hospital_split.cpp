@@ -68,7 +68,8 @@ SplitAccuracy split_accuracy(const HospitalSplit& split) {
           .together = accuracy_of(both, split.test)};
 }
 
-SplitAccuracy mean_split_accuracy(const LabelledRows& all, int draws, const std::function<void(int)>& progress) {
+SplitAccuracy mean_split_accuracy(const LabelledRows& all, int draws,
+                                  const std::function<void(int)>& progress) {
   SplitAccuracy sum;
   for (int draw = 0; draw < draws; ++draw) {
     const SplitAccuracy one = split_accuracy(split_hospitals(all, static_cast<std::uint64_t>(draw)));

@@ -12,7 +12,8 @@ namespace {
 std::string signed_text(std::string_view method, std::string_view path, const PartyRequestHeaders& headers,
                         std::string_view body_sha256_hex) {
   std::string text = "cloister-cleanroom-request/1\n";
-  for (std::string_view part : {method, path, std::string_view(headers.time), std::string_view(headers.nonce)})
+  for (std::string_view part :
+       {method, path, std::string_view(headers.time), std::string_view(headers.nonce)})
     text.append(part).append("\n");
   return text.append(body_sha256_hex);
 }
@@ -27,9 +28,12 @@ Result<PartyRequestHeaders> sign_party_request(std::string_view party, const cry
                                                std::string_view method, std::string_view path,
                                                std::string_view body_sha256_hex, std::int64_t now) {
   CLOISTER_ASSIGN_OR_RETURN(Bytes nonce, crypto::random_bytes(16));
-  PartyRequestHeaders headers{
-      .party = std::string(party), .time = std::to_string(now), .nonce = to_base64url(nonce), .signature = {}};
-  CLOISTER_ASSIGN_OR_RETURN(Bytes signature, key.sign_raw(as_bytes(signed_text(method, path, headers, body_sha256_hex))));
+  PartyRequestHeaders headers{.party = std::string(party),
+                              .time = std::to_string(now),
+                              .nonce = to_base64url(nonce),
+                              .signature = {}};
+  CLOISTER_ASSIGN_OR_RETURN(Bytes signature,
+                            key.sign_raw(as_bytes(signed_text(method, path, headers, body_sha256_hex))));
   headers.signature = to_base64url(signature);
   return headers;
 }
@@ -57,7 +61,8 @@ Result<std::string> PartyRequestVerifier::verify(const PartyRequestHeaders& head
   if (!party->public_key.verify_raw(as_bytes(text), *signature, crypto::HashAlgorithm::sha256).is_ok())
     return denied("the signature is not " + party->name + "'s (is this the contract's key for it?)");
   std::lock_guard lock(mutex_);
-  std::erase_if(seen_, [now](const auto& entry) { return entry.second < now - 2 * kRequestClockSkewSeconds; });
+  std::erase_if(seen_,
+                [now](const auto& entry) { return entry.second < now - 2 * kRequestClockSkewSeconds; });
   // Keyed on what was signed, not on the signature: (r, n - s) verifies too.
   if (!seen_.emplace(party->name + "\n" + text, time).second)
     return denied("it was sent before (a replay); send a new request");

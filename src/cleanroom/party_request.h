@@ -52,8 +52,8 @@ class PartyRequestVerifier {
   // The party's name when the request is its own; permission_denied (no or
   // malformed headers, a name not in the contract, a bad signature, a
   // replay) or failed_precondition (clock skew) with what to do.
-  Result<std::string> verify(const PartyRequestHeaders& headers, std::string_view method, std::string_view path,
-                             std::string_view body_sha256_hex, std::int64_t now);
+  Result<std::string> verify(const PartyRequestHeaders& headers, std::string_view method,
+                             std::string_view path, std::string_view body_sha256_hex, std::int64_t now);
 
  private:
   const Contract& contract_;

@@ -48,7 +48,8 @@ std::map<std::string, PartyProgress> TrainingSession::progress() const {
 
 Result<std::string> TrainingSession::release(std::string_view jwe, const crypto::PrivateKey& enclave_key,
                                              bool replace, SecretBytes* document) {
-  CLOISTER_ASSIGN_OR_RETURN(DataKeyRelease release, open_data_key_release(jwe, enclave_key, *contract_, document));
+  CLOISTER_ASSIGN_OR_RETURN(DataKeyRelease release,
+                            open_data_key_release(jwe, enclave_key, *contract_, document));
   return install(std::move(release), replace);
 }
 

@@ -48,8 +48,8 @@ class TrainingSession {
   // first only with `replace` (and drops a dataset loaded under it).
   // Returns the releasing party's name; with `document`, also the opened
   // release, which the enclave seals so it survives a restart.
-  Result<std::string> release(std::string_view jwe, const crypto::PrivateKey& enclave_key, bool replace = false,
-                              SecretBytes* document = nullptr);
+  Result<std::string> release(std::string_view jwe, const crypto::PrivateKey& enclave_key,
+                              bool replace = false, SecretBytes* document = nullptr);
   // An opened release sealed before a restart and unsealed: checked as a
   // fresh one (the party's signature decides) and installed if the party
   // has released no key since.

@@ -3,7 +3,6 @@
 // service) only carries sealed documents and encrypted files in and sealed
 // models out.
 #include "cloister/enclave.h"
-#include "cloister/seal.h"
 
 #include <chrono>
 #include <mutex>
@@ -11,6 +10,7 @@
 
 #include "cleanroom/enclave_calls.h"
 #include "cleanroom/training_session.h"
+#include "cloister/seal.h"
 
 namespace {
 
@@ -92,8 +92,8 @@ Result<RestoreDataKey::Reply> restore_data_key(const RestoreDataKey& request) {
   std::lock_guard lock(state().mutex);
   if (!state().session) return no_collaboration();
   if (request.sealed_release.size() > kMaxSealedRelease)
-    return Status(ErrorCode::invalid_argument, "a sealed release is at most " +
-                                                   std::to_string(kMaxSealedRelease) + " bytes");
+    return Status(ErrorCode::invalid_argument,
+                  "a sealed release is at most " + std::to_string(kMaxSealedRelease) + " bytes");
   auto document = enclave::unseal(request.sealed_release, sealed_release_aad(state().session->contract()));
   if (!document.is_ok())
     return Status(ErrorCode::verification_failed,

@@ -27,8 +27,12 @@ bool is_upload(const std::string& path) {
 }
 
 json audit_json(const kbs::AuditRecord& record) {
-  return {{"seq", record.seq},       {"time", record.time},     {"party", record.event.key},
-          {"action", record.event.action}, {"outcome", record.event.outcome}, {"detail", record.event.reason},
+  return {{"seq", record.seq},
+          {"time", record.time},
+          {"party", record.event.key},
+          {"action", record.event.action},
+          {"outcome", record.event.outcome},
+          {"detail", record.event.reason},
           {"hash", record.hash}};
 }
 
@@ -65,8 +69,9 @@ void CleanroomService::install_routes() {
                               "nonce must be 1-1024 bytes, base64url: a fresh random value of yours");
     auto evidence = enclave_.call(CollaborationEvidence{.nonce = *nonce});
     if (!evidence.is_ok()) return http::send_status(response, evidence.status());
-    http::send_json(response, 200, {{"evidence", to_base64url(evidence->evidence)},
-                                    {"runtime_data", to_base64url(evidence->runtime_data)}});
+    http::send_json(response, 200,
+                    {{"evidence", to_base64url(evidence->evidence)},
+                     {"runtime_data", to_base64url(evidence->runtime_data)}});
   });
 
   routes.Put(std::string(kPartyPathPattern) + "/signature",
@@ -99,33 +104,32 @@ void CleanroomService::install_routes() {
                });
   }
 
-  routes.Post(std::string(kPartyPathPattern) + "/key",
-              [this](const httplib::Request& request, httplib::Response& response) {
-                const std::string party = party_in(request);
-                if (!authenticate(request, response, sha256_hex(request.body), party)) return;
-                auto body = http::parse_json_object(request);
-                if (!body.is_ok()) return http::send_status(response, body.status());
-                if (!body->contains("jwe") || !(*body)["jwe"].is_string())
-                  return http::send_error(response, 400, "BadRequest", "jwe (the sealed key release) is required");
-                const bool replace = body->value("replace", false);
-                Status released = release_key(party, (*body)["jwe"].get<std::string>(), replace);
-                (void)store_->audit(replace ? "key-rereleased" : "key-released", party,
-                                    released.is_ok() ? "ok" : "error",
-                                    released.is_ok() ? "dataset loaded in the enclave" : released.message());
-                if (!released.is_ok()) return http::send_status(response, released);
-                http::send_json(response, 200, status_json());
-              });
+  routes.Post(std::string(kPartyPathPattern) + "/key", [this](const httplib::Request& request,
+                                                              httplib::Response& response) {
+    const std::string party = party_in(request);
+    if (!authenticate(request, response, sha256_hex(request.body), party)) return;
+    auto body = http::parse_json_object(request);
+    if (!body.is_ok()) return http::send_status(response, body.status());
+    if (!body->contains("jwe") || !(*body)["jwe"].is_string())
+      return http::send_error(response, 400, "BadRequest", "jwe (the sealed key release) is required");
+    const bool replace = body->value("replace", false);
+    Status released = release_key(party, (*body)["jwe"].get<std::string>(), replace);
+    (void)store_->audit(replace ? "key-rereleased" : "key-released", party, released.is_ok() ? "ok" : "error",
+                        released.is_ok() ? "dataset loaded in the enclave" : released.message());
+    if (!released.is_ok()) return http::send_status(response, released);
+    http::send_json(response, 200, status_json());
+  });
 
-  routes.Post(std::string(kPartyPathPattern) + "/withdraw",
-              [this](const httplib::Request& request, httplib::Response& response) {
-                const std::string party = party_in(request);
-                if (!authenticate(request, response, sha256_hex(request.body), party)) return;
-                Status withdrawn = withdraw(party);
-                (void)store_->audit("withdrawn", party, withdrawn.is_ok() ? "ok" : "error",
-                                    withdrawn.is_ok() ? "signature, upload and key forgotten" : withdrawn.message());
-                if (!withdrawn.is_ok()) return http::send_status(response, withdrawn);
-                http::send_json(response, 200, {{"party", party}, {"withdrawn", true}});
-              });
+  routes.Post(std::string(kPartyPathPattern) + "/withdraw", [this](const httplib::Request& request,
+                                                                   httplib::Response& response) {
+    const std::string party = party_in(request);
+    if (!authenticate(request, response, sha256_hex(request.body), party)) return;
+    Status withdrawn = withdraw(party);
+    (void)store_->audit("withdrawn", party, withdrawn.is_ok() ? "ok" : "error",
+                        withdrawn.is_ok() ? "signature, upload and key forgotten" : withdrawn.message());
+    if (!withdrawn.is_ok()) return http::send_status(response, withdrawn);
+    http::send_json(response, 200, {{"party", party}, {"withdrawn", true}});
+  });
 
   routes.Post("/train", [this](const httplib::Request& request, httplib::Response& response) {
     auto party = authenticate(request, response, sha256_hex(request.body), "");
@@ -138,20 +142,20 @@ void CleanroomService::install_routes() {
     http::send_json(response, 202, {{"run", *run}, {"state", "running"}});
   });
 
-  routes.Get(std::string(kPartyPathPattern) + "/model",
-             [this](const httplib::Request& request, httplib::Response& response) {
-               const std::string party = party_in(request);
-               if (!authenticate(request, response, sha256_hex(request.body), party)) return;
-               auto model = store_->model(party);
-               if (!model.is_ok()) return http::send_status(response, model.status());
-               if (!model->has_value())
-                 return http::send_status(
-                     response, Status(ErrorCode::not_found, "no model for " + party +
-                                                                " yet: every party must be in, then party train"));
-               (void)store_->audit("model-downloaded", party, "ok",
-                                   "run " + std::to_string((*model)->first) + ", sealed to " + party);
-               http::send_json(response, 200, {{"run", (*model)->first}, {"jwe", (*model)->second}});
-             });
+  routes.Get(std::string(kPartyPathPattern) + "/model", [this](const httplib::Request& request,
+                                                               httplib::Response& response) {
+    const std::string party = party_in(request);
+    if (!authenticate(request, response, sha256_hex(request.body), party)) return;
+    auto model = store_->model(party);
+    if (!model.is_ok()) return http::send_status(response, model.status());
+    if (!model->has_value())
+      return http::send_status(
+          response, Status(ErrorCode::not_found,
+                           "no model for " + party + " yet: every party must be in, then party train"));
+    (void)store_->audit("model-downloaded", party, "ok",
+                        "run " + std::to_string((*model)->first) + ", sealed to " + party);
+    http::send_json(response, 200, {{"run", (*model)->first}, {"jwe", (*model)->second}});
+  });
 
   routes.Get("/audit", [this](const httplib::Request& request, httplib::Response& response) {
     if (!authenticate(request, response, sha256_hex(request.body), "")) return;

@@ -15,7 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-
 std::int64_t now() {
   return static_cast<std::int64_t>(std::time(nullptr));
 }
@@ -42,7 +41,8 @@ Result<std::unique_ptr<CleanroomService>> CleanroomService::create(const Cleanro
   std::error_code error;
   std::filesystem::create_directories(options.data_dir, error);
   if (error) return Status(ErrorCode::io_error, "cannot create " + options.data_dir + ": " + error.message());
-  CLOISTER_ASSIGN_OR_RETURN(auto store, CollaborationStore::open(options.data_dir + "/state.db", options.contract));
+  CLOISTER_ASSIGN_OR_RETURN(auto store,
+                            CollaborationStore::open(options.data_dir + "/state.db", options.contract));
   auto parsed = parse_contract(store->contract());
   if (!parsed.is_ok()) return parsed.status().with_context("the contract");
   auto contract = std::make_unique<Contract>(std::move(parsed).value());
@@ -62,21 +62,23 @@ Result<std::unique_ptr<CleanroomService>> CleanroomService::create(const Cleanro
                                    .max_body_bytes = kMaxUploadBytes + 4096,
                                    .service_name = "cleanroom"};
   CLOISTER_ASSIGN_OR_RETURN(auto http, http::Server::create(http_options));
-  std::unique_ptr<CleanroomService> service(new CleanroomService(
-      std::move(contract), std::move(store), std::move(uploads), std::move(enclave).value(), std::move(http)));
+  std::unique_ptr<CleanroomService> service(
+      new CleanroomService(std::move(contract), std::move(store), std::move(uploads),
+                           std::move(enclave).value(), std::move(http)));
   service->install_routes();
   CLOISTER_RETURN_IF_ERROR(service->http_->bind());
   const EnclaveIdentity& identity = service->enclave_.identity();
-  CLOISTER_RETURN_IF_ERROR(service->store_->audit("service-started", "", "ok",
-                                                  "contract " + service->contract_->hash_hex() +
-                                                      ", enclave measurement " + to_hex(identity.measurement) +
-                                                      ", signer " + to_hex(identity.signer)));
+  CLOISTER_RETURN_IF_ERROR(
+      service->store_->audit("service-started", "", "ok",
+                             "contract " + service->contract_->hash_hex() + ", enclave measurement " +
+                                 to_hex(identity.measurement) + ", signer " + to_hex(identity.signer)));
   CLOISTER_RETURN_IF_ERROR(service->restore_released_keys());
   return service;
 }
 
-CleanroomService::CleanroomService(std::unique_ptr<Contract> contract, std::unique_ptr<CollaborationStore> store,
-                                   UploadFiles uploads, Enclave enclave, std::unique_ptr<http::Server> http)
+CleanroomService::CleanroomService(std::unique_ptr<Contract> contract,
+                                   std::unique_ptr<CollaborationStore> store, UploadFiles uploads,
+                                   Enclave enclave, std::unique_ptr<http::Server> http)
     : contract_(std::move(contract)),
       store_(std::move(store)),
       uploads_(std::move(uploads)),
@@ -133,10 +135,10 @@ void CleanroomService::receive_dataset(const httplib::Request& request, httplib:
   auto existing = store_->upload(party);
   if (!existing.is_ok()) return http::send_status(response, existing.status());
   if (existing->has_value() && !replacement) {
-    return http::send_status(response, Status(ErrorCode::conflict,
-                                              party + " already uploaded a dataset (sha256 " +
-                                                  (*existing)->sha256.substr(0, 16) +
-                                                  "...): to replace it, upload with --replace"));
+    return http::send_status(response,
+                             Status(ErrorCode::conflict, party + " already uploaded a dataset (sha256 " +
+                                                             (*existing)->sha256.substr(0, 16) +
+                                                             "...): to replace it, upload with --replace"));
   }
   auto writer = uploads_.begin(party);
   if (!writer.is_ok()) return http::send_status(response, writer.status());
@@ -164,7 +166,8 @@ void CleanroomService::receive_dataset(const httplib::Request& request, httplib:
                                                       "'s, not " + party + "'s: encrypt it as " + party);
   if (!checked.is_ok()) {
     (void)store_->audit("upload-refused", party, "error", checked.message());
-    return http::send_status(response, checked.with_context("the upload is not a dataset for this collaboration"));
+    return http::send_status(response,
+                             checked.with_context("the upload is not a dataset for this collaboration"));
   }
   if (Status committed = writer->commit(); !committed.is_ok()) return http::send_status(response, committed);
   const StoredUpload stored{.party = party,
@@ -179,8 +182,8 @@ void CleanroomService::receive_dataset(const httplib::Request& request, httplib:
                           "sha256 " + sha256 + ", " + std::to_string(stored.bytes) + " bytes, " +
                               std::to_string(stored.rows) + " rows");
   if (!saved.is_ok()) return http::send_status(response, saved);
-  http::send_json(response, 201, {{"party", party}, {"sha256", sha256}, {"bytes", stored.bytes},
-                                  {"rows", stored.rows}});
+  http::send_json(response, 201,
+                  {{"party", party}, {"sha256", sha256}, {"bytes", stored.bytes}, {"rows", stored.rows}});
 }
 
 Status CleanroomService::withdraw_from_enclave(const std::string& party) {
@@ -193,7 +196,8 @@ Status CleanroomService::withdraw_from_enclave(const std::string& party) {
 Status CleanroomService::load_dataset(const std::string& party) {
   return uploads_.read_parts(party, kMaxDatasetPart, [&](ByteView bytes, std::uint64_t offset, bool last) {
     return enclave_
-        .call(LoadDatasetPart{.party = party, .offset = offset, .bytes = Bytes(bytes.begin(), bytes.end()), .last = last})
+        .call(LoadDatasetPart{
+            .party = party, .offset = offset, .bytes = Bytes(bytes.begin(), bytes.end()), .last = last})
         .status();
   });
 }
@@ -238,8 +242,8 @@ Status CleanroomService::release_key(const std::string& party, const std::string
   if (released->party != party) {
     (void)enclave_.call(WithdrawParty{.party = released->party});
     (void)refresh_progress();
-    return Status(ErrorCode::permission_denied,
-                  "the release is " + released->party + "'s, not " + party + "'s: each party releases its own key");
+    return Status(ErrorCode::permission_denied, "the release is " + released->party + "'s, not " + party +
+                                                    "'s: each party releases its own key");
   }
   if (Status loaded = load_dataset(party); !loaded.is_ok()) {
     // The key does not open this file (a wrong key, a changed or truncated
@@ -276,8 +280,10 @@ Result<std::int64_t> CleanroomService::start_training(const std::string& party) 
       for (const auto& progress : progress_)
         ready |= progress.name == member.name && progress.key_released && progress.data_loaded;
     }
-    if (!has_signed) waiting.push_back(member.name + " to sign the contract");
-    else if (!ready) waiting.push_back(member.name + " to upload its dataset and release its key");
+    if (!has_signed)
+      waiting.push_back(member.name + " to sign the contract");
+    else if (!ready)
+      waiting.push_back(member.name + " to upload its dataset and release its key");
   }
   if (!waiting.empty()) {
     std::string message = "not every party is in yet: waiting for ";
@@ -313,11 +319,11 @@ void CleanroomService::train(std::int64_t run) {
     }
   }
   Status saved = store_->finish_run(finished, models);
-  std::string detail = finished.state == "done" ? "run " + std::to_string(run) + ": " +
-                                                      std::to_string(finished.rows) + " rows in " +
-                                                      std::to_string(finished.seconds) + " s, models sealed to " +
-                                                      std::to_string(models.size()) + " recipients"
-                                                : "run " + std::to_string(run) + ": " + finished.detail;
+  std::string detail = finished.state == "done"
+                           ? "run " + std::to_string(run) + ": " + std::to_string(finished.rows) +
+                                 " rows in " + std::to_string(finished.seconds) + " s, models sealed to " +
+                                 std::to_string(models.size()) + " recipients"
+                           : "run " + std::to_string(run) + ": " + finished.detail;
   if (!saved.is_ok()) detail += "; the result could not be stored: " + saved.message();
   (void)store_->audit(finished.state == "done" && saved.is_ok() ? "training-done" : "training-failed", "",
                       finished.state == "done" && saved.is_ok() ? "ok" : "error", detail);
@@ -331,16 +337,16 @@ json CleanroomService::status_json() {
   auto signed_parties = store_->signed_parties();
   std::lock_guard lock(progress_mutex_);
   for (const Party& member : contract_->parties) {
-    json entry = {{"name", member.name},
-                  {"signed", signed_parties.is_ok() && std::find(signed_parties->begin(), signed_parties->end(),
-                                                                 member.name) != signed_parties->end()},
-                  {"receives_model", std::find(contract_->model_recipients.begin(),
-                                               contract_->model_recipients.end(),
-                                               member.name) != contract_->model_recipients.end()},
-                  {"upload", nullptr},
-                  {"key_released", false},
-                  {"data_loaded", false},
-                  {"rows_loaded", 0}};
+    json entry = {
+        {"name", member.name},
+        {"signed", signed_parties.is_ok() && std::find(signed_parties->begin(), signed_parties->end(),
+                                                       member.name) != signed_parties->end()},
+        {"receives_model", std::find(contract_->model_recipients.begin(), contract_->model_recipients.end(),
+                                     member.name) != contract_->model_recipients.end()},
+        {"upload", nullptr},
+        {"key_released", false},
+        {"data_loaded", false},
+        {"rows_loaded", 0}};
     if (auto upload = store_->upload(member.name); upload.is_ok() && upload->has_value()) {
       entry["upload"] = {{"sha256", (*upload)->sha256},
                          {"bytes", (*upload)->bytes},
@@ -357,18 +363,24 @@ json CleanroomService::status_json() {
   }
   json training = {{"state", "idle"}};
   if (auto run = store_->last_run(); run.is_ok() && run->has_value()) {
-    training = {{"state", (*run)->state}, {"run", (*run)->id},         {"rows", (*run)->rows},
-                {"seconds", (*run)->seconds}, {"detail", (*run)->detail}};
+    training = {{"state", (*run)->state},
+                {"run", (*run)->id},
+                {"rows", (*run)->rows},
+                {"seconds", (*run)->seconds},
+                {"detail", (*run)->detail}};
   }
   const EnclaveIdentity& identity = enclave_.identity();
-  return {{"contract", {{"name", contract_->name}, {"sha256", contract_->hash_hex()},
-                        {"algorithm", contract_->algorithm_name()}}},
+  return {{"contract",
+           {{"name", contract_->name},
+            {"sha256", contract_->hash_hex()},
+            {"algorithm", contract_->algorithm_name()}}},
           {"parties", std::move(parties)},
           {"training", std::move(training)},
-          {"enclave", {{"measurement", to_hex(identity.measurement)},
-                       {"signer", to_hex(identity.signer)},
-                       {"debug", identity.debug},
-                       {"development_platform", enclave_.development_platform()}}}};
+          {"enclave",
+           {{"measurement", to_hex(identity.measurement)},
+            {"signer", to_hex(identity.signer)},
+            {"debug", identity.debug},
+            {"development_platform", enclave_.development_platform()}}}};
 }
 
 }  // namespace cloister::cleanroom

@@ -39,7 +39,8 @@ TrainingRun read_run(const sqlite::Statement& row) {
 
 }  // namespace
 
-Result<std::unique_ptr<CollaborationStore>> CollaborationStore::open(const std::string& path, ByteView contract) {
+Result<std::unique_ptr<CollaborationStore>> CollaborationStore::open(const std::string& path,
+                                                                     ByteView contract) {
   CLOISTER_ASSIGN_OR_RETURN(sqlite::Database db, sqlite::Database::open(path));
   CLOISTER_RETURN_IF_ERROR(db.exec(kSchema));
   CLOISTER_RETURN_IF_ERROR(kbs::audit::create_schema(db));
@@ -49,11 +50,13 @@ Result<std::unique_ptr<CollaborationStore>> CollaborationStore::open(const std::
   if (has_contract) {
     stored = existing.blob(0);
     if (!contract.empty() && Bytes(contract.begin(), contract.end()) != stored)
-      return Status(ErrorCode::conflict, path + " serves another contract: give a new --data-dir for a new one");
+      return Status(ErrorCode::conflict,
+                    path + " serves another contract: give a new --data-dir for a new one");
   } else {
     if (contract.empty())
       return Status(ErrorCode::invalid_argument, path + " serves no contract yet: give it with --contract");
-    CLOISTER_ASSIGN_OR_RETURN(auto insert, db.prepare("INSERT INTO collaboration(id, contract) VALUES(1, ?)"));
+    CLOISTER_ASSIGN_OR_RETURN(auto insert,
+                              db.prepare("INSERT INTO collaboration(id, contract) VALUES(1, ?)"));
     insert.bind(1, contract);
     CLOISTER_RETURN_IF_ERROR(insert.run());
     stored.assign(contract.begin(), contract.end());
@@ -67,22 +70,23 @@ Result<std::unique_ptr<CollaborationStore>> CollaborationStore::open(const std::
     interrupted.push_back(running.integer(0));
   }
   for (std::int64_t id : interrupted) {
-    CLOISTER_ASSIGN_OR_RETURN(auto mark, store->db_.prepare(
-                                             "UPDATE runs SET state = 'interrupted', finished = ?, detail = "
-                                             "'the service stopped while it trained' WHERE id = ?"));
+    CLOISTER_ASSIGN_OR_RETURN(
+        auto mark, store->db_.prepare("UPDATE runs SET state = 'interrupted', finished = ?, detail = "
+                                      "'the service stopped while it trained' WHERE id = ?"));
     mark.bind(1, now()).bind(2, id);
     CLOISTER_RETURN_IF_ERROR(mark.run());
-    CLOISTER_RETURN_IF_ERROR(store->audit("training-interrupted", "", "error",
-                                          "run " + std::to_string(id) +
-                                              " did not finish: the service stopped; no model was kept"));
+    CLOISTER_RETURN_IF_ERROR(store->audit(
+        "training-interrupted", "", "error",
+        "run " + std::to_string(id) + " did not finish: the service stopped; no model was kept"));
   }
   return store;
 }
 
-Status CollaborationStore::audit(const std::string& action, const std::string& party, const std::string& outcome,
-                                 const std::string& detail) {
+Status CollaborationStore::audit(const std::string& action, const std::string& party,
+                                 const std::string& outcome, const std::string& detail) {
   std::lock_guard lock(mutex_);
-  return kbs::audit::append(db_, {.action = action, .key = party, .outcome = outcome, .reason = detail}, now());
+  return kbs::audit::append(db_, {.action = action, .key = party, .outcome = outcome, .reason = detail},
+                            now());
 }
 
 Result<std::vector<kbs::AuditRecord>> CollaborationStore::audit_records() {
@@ -92,8 +96,8 @@ Result<std::vector<kbs::AuditRecord>> CollaborationStore::audit_records() {
 
 Status CollaborationStore::save_signature(const std::string& party, ByteView signature) {
   std::lock_guard lock(mutex_);
-  CLOISTER_ASSIGN_OR_RETURN(auto insert,
-                            db_.prepare("INSERT OR REPLACE INTO signatures(party, signature, time) VALUES(?,?,?)"));
+  CLOISTER_ASSIGN_OR_RETURN(
+      auto insert, db_.prepare("INSERT OR REPLACE INTO signatures(party, signature, time) VALUES(?,?,?)"));
   insert.bind(1, party).bind(2, signature).bind(3, now());
   return insert.run();
 }
@@ -139,7 +143,8 @@ Status CollaborationStore::forget_sealed_release(const std::string& party) {
 
 Result<std::vector<std::pair<std::string, Bytes>>> CollaborationStore::sealed_releases() {
   std::lock_guard lock(mutex_);
-  CLOISTER_ASSIGN_OR_RETURN(auto select, db_.prepare("SELECT party, sealed FROM sealed_releases ORDER BY party"));
+  CLOISTER_ASSIGN_OR_RETURN(auto select,
+                            db_.prepare("SELECT party, sealed FROM sealed_releases ORDER BY party"));
   std::vector<std::pair<std::string, Bytes>> out;
   while (true) {
     CLOISTER_ASSIGN_OR_RETURN(bool row, select.step());
@@ -152,7 +157,8 @@ Result<std::vector<std::pair<std::string, Bytes>>> CollaborationStore::sealed_re
 Status CollaborationStore::save_upload(const StoredUpload& upload) {
   std::lock_guard lock(mutex_);
   CLOISTER_ASSIGN_OR_RETURN(
-      auto insert, db_.prepare("INSERT OR REPLACE INTO uploads(party, sha256, bytes, rows, time) VALUES(?,?,?,?,?)"));
+      auto insert,
+      db_.prepare("INSERT OR REPLACE INTO uploads(party, sha256, bytes, rows, time) VALUES(?,?,?,?,?)"));
   insert.bind(1, upload.party).bind(2, upload.sha256).bind(3, upload.bytes).bind(4, upload.rows);
   insert.bind(5, upload.time);
   return insert.run();
@@ -160,8 +166,8 @@ Status CollaborationStore::save_upload(const StoredUpload& upload) {
 
 Result<std::optional<StoredUpload>> CollaborationStore::upload(const std::string& party) {
   std::lock_guard lock(mutex_);
-  CLOISTER_ASSIGN_OR_RETURN(auto select,
-                            db_.prepare("SELECT party, sha256, bytes, rows, time FROM uploads WHERE party = ?"));
+  CLOISTER_ASSIGN_OR_RETURN(
+      auto select, db_.prepare("SELECT party, sha256, bytes, rows, time FROM uploads WHERE party = ?"));
   select.bind(1, party);
   CLOISTER_ASSIGN_OR_RETURN(bool row, select.step());
   if (!row) return std::optional<StoredUpload>();
@@ -174,7 +180,8 @@ Result<std::optional<StoredUpload>> CollaborationStore::upload(const std::string
 
 Result<std::int64_t> CollaborationStore::start_run() {
   std::lock_guard lock(mutex_);
-  CLOISTER_ASSIGN_OR_RETURN(auto insert, db_.prepare("INSERT INTO runs(state, started) VALUES('running', ?)"));
+  CLOISTER_ASSIGN_OR_RETURN(auto insert,
+                            db_.prepare("INSERT INTO runs(state, started) VALUES('running', ?)"));
   insert.bind(1, now());
   CLOISTER_RETURN_IF_ERROR(insert.run());
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.get()));
@@ -205,13 +212,15 @@ Result<std::optional<TrainingRun>> CollaborationStore::last_run() {
   std::lock_guard lock(mutex_);
   CLOISTER_ASSIGN_OR_RETURN(
       auto select,
-      db_.prepare("SELECT id, state, started, finished, rows, seconds, detail FROM runs ORDER BY id DESC LIMIT 1"));
+      db_.prepare(
+          "SELECT id, state, started, finished, rows, seconds, detail FROM runs ORDER BY id DESC LIMIT 1"));
   CLOISTER_ASSIGN_OR_RETURN(bool row, select.step());
   if (!row) return std::optional<TrainingRun>();
   return std::optional<TrainingRun>(read_run(select));
 }
 
-Result<std::optional<std::pair<std::int64_t, std::string>>> CollaborationStore::model(const std::string& party) {
+Result<std::optional<std::pair<std::int64_t, std::string>>> CollaborationStore::model(
+    const std::string& party) {
   std::lock_guard lock(mutex_);
   CLOISTER_ASSIGN_OR_RETURN(auto select, db_.prepare("SELECT models.run, models.jwe FROM models JOIN runs ON "
                                                      "runs.id = models.run WHERE runs.state = 'done' AND "

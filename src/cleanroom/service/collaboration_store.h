@@ -70,7 +70,8 @@ class CollaborationStore {
   Result<std::optional<std::pair<std::int64_t, std::string>>> model(const std::string& party);
 
  private:
-  CollaborationStore(sqlite::Database db, Bytes contract) : db_(std::move(db)), contract_(std::move(contract)) {}
+  CollaborationStore(sqlite::Database db, Bytes contract)
+      : db_(std::move(db)), contract_(std::move(contract)) {}
 
   std::mutex mutex_;
   sqlite::Database db_;

@@ -20,20 +20,22 @@ class PartyRequestTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string text =
-        nlohmann::json{{"contract", "cloister-cleanroom/1"},
-                       {"name", "t"},
-                       {"parties",
-                        {{{"name", "hospital-a"}, {"public_key", *jose::public_jwk(a_.public_key())}},
-                         {{"name", "hospital-b"}, {"public_key", *jose::public_jwk(b_.public_key())}}}},
-                       {"schema", {{"features", {"x"}}, {"label", "y"}, {"positive", "M"}, {"negative", "B"}}},
-                       {"algorithm", {{"name", "logistic_regression"}}},
-                       {"outputs", {{{"party", "hospital-a"}, {"receives", "model"}}}}}
+        nlohmann::json{
+            {"contract", "cloister-cleanroom/1"},
+            {"name", "t"},
+            {"parties",
+             {{{"name", "hospital-a"}, {"public_key", *jose::public_jwk(a_.public_key())}},
+              {{"name", "hospital-b"}, {"public_key", *jose::public_jwk(b_.public_key())}}}},
+            {"schema", {{"features", {"x"}}, {"label", "y"}, {"positive", "M"}, {"negative", "B"}}},
+            {"algorithm", {{"name", "logistic_regression"}}},
+            {"outputs", {{{"party", "hospital-a"}, {"receives", "model"}}}}}
             .dump();
     contract_ = std::make_unique<Contract>(parse_contract(as_bytes(text)).value());
     verifier_ = std::make_unique<PartyRequestVerifier>(*contract_);
   }
 
-  PartyRequestHeaders sign(const std::string& party, const crypto::PrivateKey& key, std::int64_t time = kNow) {
+  PartyRequestHeaders sign(const std::string& party, const crypto::PrivateKey& key,
+                           std::int64_t time = kNow) {
     return sign_party_request(party, key, "POST", "/train", kBody, time).value();
   }
 
@@ -79,9 +81,8 @@ TEST_F(PartyRequestTest, RefusesOutsidersAndImpostors) {
 
 TEST_F(PartyRequestTest, RefusesMissingOrMalformedHeadersAndSkewedClocks) {
   PartyRequestHeaders headers = sign("hospital-a", a_);
-  for (auto PartyRequestHeaders::*member :
-       {&PartyRequestHeaders::party, &PartyRequestHeaders::time, &PartyRequestHeaders::nonce,
-        &PartyRequestHeaders::signature}) {
+  for (auto PartyRequestHeaders::*member : {&PartyRequestHeaders::party, &PartyRequestHeaders::time,
+                                            &PartyRequestHeaders::nonce, &PartyRequestHeaders::signature}) {
     PartyRequestHeaders missing = headers;
     missing.*member = "";
     EXPECT_EQ(verifier_->verify(missing, "POST", "/train", kBody, kNow).status().code(),

@@ -50,8 +50,9 @@ TEST_F(ServiceStateTest, ARunCutShortIsInterruptedAndKeepsNoModel) {
   {
     auto store = CollaborationStore::open(db(), contract_).value();
     done_run = store->start_run().value();
-    ASSERT_TRUE(store->finish_run({.id = done_run, .state = "done", .rows = 10, .seconds = 0.5},
-                                  {{"hospital-a", "sealed-a"}, {"hospital-b", "sealed-b"}})
+    ASSERT_TRUE(store
+                    ->finish_run({.id = done_run, .state = "done", .rows = 10, .seconds = 0.5},
+                                 {{"hospital-a", "sealed-a"}, {"hospital-b", "sealed-b"}})
                     .is_ok());
     cut_run = store->start_run().value();  // the service dies here
   }
@@ -67,8 +68,7 @@ TEST_F(ServiceStateTest, ARunCutShortIsInterruptedAndKeepsNoModel) {
   EXPECT_FALSE(store->model("hospital-c").value().has_value());
   bool reported = false;
   const auto records = store->audit_records().value();
-  for (const auto& record : records)
-    reported |= record.event.action == "training-interrupted";
+  for (const auto& record : records) reported |= record.event.action == "training-interrupted";
   EXPECT_TRUE(reported);
 }
 
@@ -76,7 +76,8 @@ TEST_F(ServiceStateTest, WithdrawalForgetsSignatureAndUpload) {
   auto store = CollaborationStore::open(db(), contract_).value();
   ASSERT_TRUE(store->save_signature("hospital-a", Bytes(64, 1)).is_ok());
   ASSERT_TRUE(store->save_signature("hospital-b", Bytes(64, 2)).is_ok());
-  ASSERT_TRUE(store->save_upload({.party = "hospital-a", .sha256 = "ab", .bytes = 5, .rows = 1, .time = 1}).is_ok());
+  ASSERT_TRUE(
+      store->save_upload({.party = "hospital-a", .sha256 = "ab", .bytes = 5, .rows = 1, .time = 1}).is_ok());
   EXPECT_EQ(store->signed_parties().value(), (std::vector<std::string>{"hospital-a", "hospital-b"}));
   ASSERT_TRUE(store->forget_party("hospital-a").is_ok());
   EXPECT_EQ(store->signed_parties().value(), (std::vector<std::string>{"hospital-b"}));
