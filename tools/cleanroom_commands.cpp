@@ -76,14 +76,9 @@ int run_split(const SplitArgs& args) {
     if (Status written = write_text(args.out + "/" + name, to_labelled_csv(*rows, *schema)); !written.is_ok())
       return fail(written.message());
   }
-  const auto count = [](const LabelledRows& rows) {
-    std::size_t malignant = 0;
-    for (double label : rows.labels) malignant += label == 1.0 ? 1 : 0;
-    return std::to_string(rows.features.rows) + " patients, " + std::to_string(malignant) + " malignant";
-  };
-  std::cout << "hospital A (screening clinic): " << count(split.hospital_a) << "\n"
-            << "hospital B (referral centre):  " << count(split.hospital_b) << "\n"
-            << "held-out test set:             " << count(split.test) << "\n"
+  std::cout << "hospital A (screening clinic): " << describe_patients(split.hospital_a) << "\n"
+            << "hospital B (referral centre):  " << describe_patients(split.hospital_b) << "\n"
+            << "held-out test set:             " << describe_patients(split.test) << "\n"
             << "wrote hospital-a.csv, hospital-b.csv, test.csv to " << args.out << "\n\n";
   // What the demo should show, computed here in the clear from the same rows
   // (logistic regression, the contract's default), and the mean over draws.

@@ -114,14 +114,9 @@ Status run_demo(const DemoArgs& args, const std::string& dir) {
   const Schema schema = schema_from_header(csv, "diagnosis", "M", "B");
   CLOISTER_ASSIGN_OR_RETURN(LabelledRows all, parse_labelled_csv(csv, schema));
   const HospitalSplit split = split_hospitals(all, kSplitSeed);
-  const auto describe = [](const LabelledRows& rows) {
-    std::size_t malignant = 0;
-    for (double label : rows.labels) malignant += label == 1.0 ? 1 : 0;
-    return std::to_string(rows.features.rows) + " patients, " + std::to_string(malignant) + " malignant";
-  };
-  std::cout << "hospital A, a screening clinic: " << describe(split.hospital_a) << "\n"
-            << "hospital B, a referral centre:  " << describe(split.hospital_b) << "\n"
-            << "held-out test patients:         " << describe(split.test) << " (draw " << kSplitSeed
+  std::cout << "hospital A, a screening clinic: " << describe_patients(split.hospital_a) << "\n"
+            << "hospital B, a referral centre:  " << describe_patients(split.hospital_b) << "\n"
+            << "held-out test patients:         " << describe_patients(split.test) << " (draw " << kSplitSeed
             << ", seeds in src/cleanroom/hospital_split.h)\n";
 
   section("2. each hospital makes a key pair; both sign one contract");

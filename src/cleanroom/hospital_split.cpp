@@ -60,6 +60,12 @@ HospitalSplit split_hospitals(const LabelledRows& all, std::uint64_t draw) {
   return {.hospital_a = take(all, a), .hospital_b = take(all, b), .test = take(all, test)};
 }
 
+std::string describe_patients(const LabelledRows& rows) {
+  std::size_t malignant = 0;
+  for (double label : rows.labels) malignant += label == 1.0 ? 1 : 0;
+  return std::to_string(rows.features.rows) + " patients, " + std::to_string(malignant) + " malignant";
+}
+
 SplitAccuracy split_accuracy(const HospitalSplit& split) {
   LabelledRows both = split.hospital_a;
   append_rows(both, split.hospital_b);

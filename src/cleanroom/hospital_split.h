@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "cleanroom/labelled_csv.h"
@@ -26,6 +27,9 @@ inline constexpr double kClinicBenignShare = 0.8;    // its share of the benign 
 
 // `draw` picks which patients go to A; the held-out set is the same for every draw.
 HospitalSplit split_hospitals(const LabelledRows& all, std::uint64_t draw);
+
+// "203 patients, 3 malignant"
+std::string describe_patients(const LabelledRows& rows);
 
 // Held-out accuracy of logistic regression (default parameters) trained on
 // A alone, B alone and A+B together, in the clear: what the clean room

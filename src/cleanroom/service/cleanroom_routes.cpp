@@ -1,6 +1,9 @@
 // The service's REST routes (cleanroom_service.h lists them).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <charconv>
+
 #include "cleanroom/service/cleanroom_service.h"
 #include "common/encoding.h"
 #include "crypto/sha.h"
@@ -43,10 +46,14 @@ void CleanroomService::install_routes() {
   // Only an upload may be large; everything else is a small JSON body,
   // refused before it is read.
   routes.set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
+    if (is_upload(request.path)) return httplib::Server::HandlerResponse::Unhandled;
     const std::string length = request.get_header_value("Content-Length");
-    if (!is_upload(request.path) && !length.empty() &&
-        (length.size() > 9 || std::stoull(length) > kMaxJsonBody)) {
-      http::send_error(response, 413, "PayloadTooLarge", "request body is too large");
+    std::size_t bytes = 0;
+    const auto* end = length.data() + length.size();
+    const bool sized = std::from_chars(length.data(), end, bytes).ptr == end;
+    if (request.has_header("Transfer-Encoding") || (!length.empty() && (!sized || bytes > kMaxJsonBody))) {
+      http::send_error(response, 413, "PayloadTooLarge",
+                       "request body is too large (or not sized): at most 1 MiB with a Content-Length");
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -146,6 +153,11 @@ void CleanroomService::install_routes() {
                                                                httplib::Response& response) {
     const std::string party = party_in(request);
     if (!authenticate(request, response, sha256_hex(request.body), party)) return;
+    if (std::find(contract_->model_recipients.begin(), contract_->model_recipients.end(), party) ==
+        contract_->model_recipients.end())
+      return http::send_status(response,
+                               Status(ErrorCode::permission_denied,
+                                      "the contract gives " + party + " no model (see its outputs)"));
     auto model = store_->model(party);
     if (!model.is_ok()) return http::send_status(response, model.status());
     if (!model->has_value())

@@ -36,6 +36,24 @@ Status conflict_training() {
 
 }  // namespace
 
+bool RefusalBudget::admit(std::int64_t second) {
+  std::lock_guard lock(mutex_);
+  if (second / 60 != minute_) {
+    if (dropped_ > 0)
+      spdlog::warn("cleanroom: {} refused requests were not audited (over {} a minute)", dropped_,
+                   kPerMinute);
+    minute_ = second / 60;
+    admitted_ = 0;
+    dropped_ = 0;
+  }
+  if (admitted_ < kPerMinute) {
+    ++admitted_;
+    return true;
+  }
+  ++dropped_;
+  return false;
+}
+
 Result<std::unique_ptr<CleanroomService>> CleanroomService::create(const CleanroomServiceOptions& options) {
   if (options.data_dir.empty()) return Status(ErrorCode::invalid_argument, "--data-dir is required");
   std::error_code error;
@@ -107,8 +125,9 @@ std::optional<std::string> CleanroomService::authenticate(const httplib::Request
                    *party + " cannot act for " + expected_party + ": each party acts only for itself");
   }
   if (!party.is_ok()) {
-    (void)store_->audit("request-refused", headers.party.substr(0, 64), "denied",
-                        request.method + " " + request.path + ": " + party.status().message());
+    if (refusals_.admit(now()))
+      (void)store_->audit("request-refused", headers.party.substr(0, 64), "denied",
+                          request.method + " " + request.path + ": " + party.status().message());
     http::send_status(response, party.status());
     return std::nullopt;
   }
@@ -267,7 +286,8 @@ Status CleanroomService::withdraw(const std::string& party) {
 }
 
 Result<std::int64_t> CleanroomService::start_training(const std::string& party) {
-  std::lock_guard lock(enclave_mutex_);  // no release or load may slip in between the check and the run
+  if (training()) return conflict_training();  // before waiting for the enclave, which the run holds
+  std::lock_guard lock(enclave_mutex_);        // no release or load may slip in between the check and the run
   if (training()) return conflict_training();
   CLOISTER_ASSIGN_OR_RETURN(std::vector<std::string> signed_parties, store_->signed_parties());
   std::vector<std::string> waiting;

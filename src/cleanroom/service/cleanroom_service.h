@@ -47,6 +47,20 @@ struct CleanroomServiceOptions {
 inline constexpr std::size_t kMaxUploadBytes = kMaxLoadedDatasetBytes;
 inline constexpr std::string_view kPartyPathPattern = R"(/parties/([a-z0-9-]{1,64}))";
 
+// Refused requests are audited, but anyone can send them: at most this many
+// rows a minute, so nobody can grow the log without bound.
+class RefusalBudget {
+ public:
+  static constexpr int kPerMinute = 120;
+  bool admit(std::int64_t unix_seconds);
+
+ private:
+  std::mutex mutex_;
+  std::int64_t minute_ = 0;
+  int admitted_ = 0;
+  int dropped_ = 0;
+};
+
 class CleanroomService {
  public:
   static Result<std::unique_ptr<CleanroomService>> create(const CleanroomServiceOptions& options);
@@ -86,6 +100,7 @@ class CleanroomService {
   std::unique_ptr<CollaborationStore> store_;
   UploadFiles uploads_;
   PartyRequestVerifier verifier_;
+  RefusalBudget refusals_;
   std::mutex enclave_mutex_;  // one call at a time; training holds it throughout
   Enclave enclave_;
   mutable std::mutex progress_mutex_;
