@@ -269,9 +269,14 @@ party model hospital-a --out after-restart.json > /dev/null
 cmp -s after-restart.json hospital-a-model.json || fail "the model after the cut run is not the last good one"
 sqlite3 service/state.db "SELECT action FROM audit" | grep -q training-interrupted ||
   fail "the cut run was not reported in the audit log"
-# The keys were restored again, so the collaboration resumes: a new run finishes.
+# The keys were restored again with both files loaded, so the collaboration
+# resumes: A goes back to its small file (a shorter run) and a new run finishes.
+grep -Eq "^hospital-a +yes +60000 rows.* yes +60000$" status.txt || fail "A not restored: $(cat status.txt)"
+grep -Eq "^hospital-b +yes +196 rows.* yes +196$" status.txt || fail "B not restored: $(cat status.txt)"
+party upload hospital-a --dataset a.cds --replace > /dev/null
+party release-key hospital-a --contract contract.json --dataset a.cds "${policy[@]}" > /dev/null
 party train hospital-b > train.txt 2>&1 || fail "training after the restart: $(cat train.txt)"
-grep -q "trained on 60196 rows" train.txt || fail "train after restart: $(cat train.txt)"
+grep -q "trained on 399 rows" train.txt || fail "train after restart: $(cat train.txt)"
 
 # A key sealed by another enclave build (other settings: another
 # measurement) does not open in it: reported, to be released again.
