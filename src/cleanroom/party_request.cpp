@@ -18,6 +18,15 @@ std::string signed_text(std::string_view method, std::string_view path, const Pa
   return text.append(body_sha256_hex);
 }
 
+// A claimed name as it may appear in errors and the audit log: only a name
+// of the contract's alphabet is repeated, never arbitrary bytes.
+std::string shown_name(std::string_view name) {
+  const bool plain =
+      !name.empty() && name.size() <= 64 &&
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
+  return plain ? std::string(name) : std::string("(a malformed name)");
+}
+
 Status denied(const std::string& why) {
   return Status(ErrorCode::permission_denied, "the request is not a party's own: " + why);
 }
@@ -47,7 +56,7 @@ Result<std::string> PartyRequestVerifier::verify(const PartyRequestHeaders& head
                   " header; send it with the party CLI");
   if (headers.nonce.size() > 64) return denied("its nonce is longer than 64 characters");
   const Party* party = contract_.party(headers.party);
-  if (party == nullptr) return denied("the contract has no party " + headers.party.substr(0, 64));
+  if (party == nullptr) return denied("the contract has no party " + shown_name(headers.party));
   std::int64_t time = 0;
   const auto* end = headers.time.data() + headers.time.size();
   if (headers.time.size() > 20 || std::from_chars(headers.time.data(), end, time).ptr != end)

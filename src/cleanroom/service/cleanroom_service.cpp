@@ -126,7 +126,7 @@ std::optional<std::string> CleanroomService::authenticate(const httplib::Request
   }
   if (!party.is_ok()) {
     if (refusals_.admit(now()))
-      (void)store_->audit("request-refused", headers.party.substr(0, 64), "denied",
+      (void)store_->audit("request-refused", contract_->party(headers.party) ? headers.party : "", "denied",
                           request.method + " " + request.path + ": " + party.status().message());
     http::send_status(response, party.status());
     return std::nullopt;
@@ -151,6 +151,22 @@ void CleanroomService::receive_dataset(const httplib::Request& request, httplib:
     return;
   }
   if (training()) return http::send_status(response, conflict_training());
+  // One upload per party at a time: both would write the same partial file.
+  {
+    std::lock_guard lock(progress_mutex_);
+    if (!uploads_in_progress_.insert(party).second)
+      return http::send_status(
+          response,
+          Status(ErrorCode::conflict, "an upload for " + party + " is in progress: wait for it to finish"));
+  }
+  struct Done {
+    CleanroomService& service;
+    const std::string& party;
+    ~Done() {
+      std::lock_guard lock(service.progress_mutex_);
+      service.uploads_in_progress_.erase(party);
+    }
+  } done{*this, party};
   auto existing = store_->upload(party);
   if (!existing.is_ok()) return http::send_status(response, existing.status());
   if (existing->has_value() && !replacement) {
@@ -181,8 +197,11 @@ void CleanroomService::receive_dataset(const httplib::Request& request, httplib:
                                                       header->contract.substr(0, 16) + "..., not this one (" +
                                                       contract_->hash_hex().substr(0, 16) + "...)");
   if (checked.is_ok() && header->party != party)
-    checked = Status(ErrorCode::invalid_argument, "the dataset says it is " + header->party.substr(0, 64) +
-                                                      "'s, not " + party + "'s: encrypt it as " + party);
+    checked =
+        Status(ErrorCode::invalid_argument,
+               "the dataset says it is " +
+                   (contract_->party(header->party) ? header->party + "'s" : std::string("another party's")) +
+                   ", not " + party + "'s: encrypt it as " + party);
   if (!checked.is_ok()) {
     (void)store_->audit("upload-refused", party, "error", checked.message());
     return http::send_status(response,

@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -106,6 +107,7 @@ class CleanroomService {
   mutable std::mutex progress_mutex_;
   std::vector<CollaborationProgress::Party> progress_;  // as of the last change, for /status
   std::optional<std::int64_t> running_;                 // the run in progress
+  std::set<std::string> uploads_in_progress_;
   std::unique_ptr<http::Server> http_;
   std::thread trainer_;
 };
