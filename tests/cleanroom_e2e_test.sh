@@ -108,6 +108,37 @@ attestd_policy=(--attestation attestd --attestd "$attestd" --attestd-cert attest
 "$cloister" cleanroom party verify --service "$service" --contract contract.json "${attestd_policy[@]}" \
   > verify-attestd.txt 2>&1 || fail "verify through attestd: $(cat verify-attestd.txt)"
 
+# Malformed requests get clear errors and the service keeps serving.
+python3 - "$service" << 'EOF' || fail "a malformed request was not refused cleanly"
+import http.client, json, sys, urllib.parse
+url = urllib.parse.urlparse(sys.argv[1])
+def ask(method, path, body=b"", headers=None):
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    connection.request(method, path, body=body, headers=headers or {})
+    reply = connection.getresponse()
+    return reply.status, reply.read()
+signed = {"X-Cloister-Party": "hospital-a", "X-Cloister-Time": "1e9", "X-Cloister-Nonce": "n",
+          "X-Cloister-Signature": "x"}
+checks = [
+    (("POST", "/evidence", b"{not json"), 400),
+    (("POST", "/evidence", b'{"nonce": "!!"}'), 400),
+    (("POST", "/evidence", b'{"nonce": "' + b"A" * 2000 + b'"}'), 400),
+    (("POST", "/evidence", b"x" * (2 << 20)), 413),
+    (("PUT", "/parties/hospital-a/signature", b'{"signature": 5}'), 400),
+    (("PUT", "/parties/hospital-a/signature", b'{"signature": "AAAA"}'), 403),
+    (("PUT", "/parties/HOSPITAL/signature", b"{}"), 404),
+    (("POST", "/parties/hospital-a/key", b'{"jwe": "x"}'), 403),
+    (("POST", "/train", b"", signed), 403),
+    (("GET", "/audit", b"", dict(signed, **{"X-Cloister-Party": "h\u00e9"})), 403),
+]
+for request, expected in checks:
+    status, body = ask(*request)
+    assert status == expected, (request[:2], status, body[:200])
+    assert "error" in json.loads(body), body[:200]
+status, body = ask("GET", "/status")
+assert status == 200 and json.loads(body)["contract"]["name"] == "breast-cancer-screening"
+EOF
+
 # Signatures: a wrong key is refused; training waits for everyone.
 expect_refusal "training before anyone signed" "waiting for hospital-a to sign the contract" party train hospital-a
 expect_refusal "a contract signed with another party's key" "does not verify" \
