@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "crypto/rng.h"
 #include "sql/sort_key.h"
@@ -19,6 +20,32 @@ int compare_entries(const SortBatch::Entry& a, const SortBatch::Entry& b) {
   }
   if (a.length == b.length) return 0;
   return a.length < b.length ? -1 : 1;
+}
+
+// Keys that all have the same length of at most 8 bytes (numbers always do:
+// 8) are ordered by their prefix alone, so an LSD radix sort on it, 16 bits
+// a pass, replaces the comparison sort; a pass whose digit is the same in
+// every key is skipped (the high bytes of most columns' numbers are).
+bool all_in_prefix(const std::vector<SortBatch::Entry>& entries) {
+  if (entries.empty() || entries.front().length > 8) return false;
+  const std::uint32_t length = entries.front().length;
+  return std::all_of(entries.begin(), entries.end(), [length](const auto& e) { return e.length == length; });
+}
+
+void radix_sort_by_prefix(std::vector<SortBatch::Entry>& entries) {
+  std::vector<SortBatch::Entry> other(entries.size());
+  std::vector<std::size_t> counts(std::size_t{1} << 16);
+  for (int shift = 0; shift < 64; shift += 16) {
+    std::fill(counts.begin(), counts.end(), 0);
+    for (const auto& entry : entries) ++counts[(entry.prefix >> shift) & 0xFFFF];
+    if (counts[(entries.front().prefix >> shift) & 0xFFFF] == entries.size()) continue;
+    std::size_t at = 0;
+    for (std::size_t& count : counts) at += std::exchange(count, at);
+    for (const auto& entry : entries) other[counts[(entry.prefix >> shift) & 0xFFFF]++] = entry;
+    entries.swap(other);
+  }
+  // The keys are plaintext order: the scratch copy goes the way entries_ go.
+  secure_wipe(other.data(), other.size() * sizeof(SortBatch::Entry));
 }
 
 }  // namespace
@@ -78,8 +105,12 @@ Status ColumnSort::add(SortBatch batch) {
 }
 
 void ColumnSort::rank_locked() {
-  std::sort(entries_.begin(), entries_.end(),
-            [](const SortBatch::Entry& a, const SortBatch::Entry& b) { return compare_entries(a, b) < 0; });
+  if (all_in_prefix(entries_)) {
+    radix_sort_by_prefix(entries_);
+  } else {
+    std::sort(entries_.begin(), entries_.end(),
+              [](const SortBatch::Entry& a, const SortBatch::Entry& b) { return compare_entries(a, b) < 0; });
+  }
   ranks_.assign(row_limit_, kUnranked);
   std::uint32_t rank = 0;
   for (std::size_t i = 0; i < entries_.size(); ++i) {

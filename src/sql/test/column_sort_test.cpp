@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -77,6 +78,43 @@ TEST(ColumnSort, RanksStringsLongerThanTheKeyPrefix) {
     ASSERT_TRUE(sort.add(batch_of(type, 0, plaintexts)).is_ok());
     bool last = false;
     auto ranks = sort.ranks(0, static_cast<std::uint32_t>(texts.size()), last);
+    ASSERT_TRUE(ranks.is_ok());
+    expect_ranks_follow_values(type, plaintexts, *ranks);
+  }
+}
+
+// Keys of one length of at most 8 bytes (numbers, codes of equal length) are
+// radix-sorted on their prefix: full-range BIGINTs, floats with both zeros,
+// and three-letter strings, each against compare_plaintext.
+TEST(ColumnSort, RanksKeysThatFitTheirPrefixByRadix) {
+  std::mt19937_64 random(11);
+  std::vector<std::pair<SqlType, std::vector<Bytes>>> cases(3);
+  cases[0].first = SqlType::int64;
+  for (std::int64_t extreme :
+       {std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(), std::int64_t{0},
+        std::int64_t{-1}, std::int64_t{1}})
+    cases[0].second.push_back(plaintext_of(SqlType::int64, extreme));
+  for (int i = 0; i < 300; ++i) {
+    const auto value = static_cast<std::int64_t>(random());
+    cases[0].second.push_back(plaintext_of(SqlType::int64, i % 3 == 0 ? value >> 40 : value));
+  }
+  cases[1].first = SqlType::float64;
+  for (double value : {0.0, -0.0, -1.5, 1e300, -1e300, 3.25, 3.25})
+    cases[1].second.push_back(plaintext_of(SqlType::float64, value));
+  for (int i = 0; i < 200; ++i)
+    cases[1].second.push_back(plaintext_of(
+        SqlType::float64, static_cast<double>(static_cast<std::int64_t>(random() % 2001) - 1000) / 8));
+  cases[2].first = SqlType::varchar;
+  for (int i = 0; i < 200; ++i) {
+    std::string code(3, 'A');
+    for (char& c : code) c = static_cast<char>('A' + random() % 4);
+    cases[2].second.push_back(plaintext_of(SqlType::varchar, code));
+  }
+  for (const auto& [type, plaintexts] : cases) {
+    ColumnSort sort(1, type);
+    ASSERT_TRUE(sort.add(batch_of(type, 0, plaintexts)).is_ok());
+    bool last = false;
+    auto ranks = sort.ranks(0, static_cast<std::uint32_t>(plaintexts.size()), last);
     ASSERT_TRUE(ranks.is_ok());
     expect_ranks_follow_values(type, plaintexts, *ranks);
   }
