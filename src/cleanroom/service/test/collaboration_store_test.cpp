@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cleanroom/service/cleanroom_service.h"
 #include "cleanroom/service/upload_files.h"
 #include "common/encoding.h"
 #include "crypto/sha.h"
@@ -137,6 +138,15 @@ TEST_F(ServiceStateTest, AnUploadLandsWholeOrNotAtAll) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "uploads" / "hospital-b.cds.partial"));
   ASSERT_TRUE(files.remove("hospital-a").is_ok());
   EXPECT_FALSE(std::filesystem::exists(dir_ / "uploads" / "hospital-a.cds"));
+}
+
+TEST(RefusalBudget, AuditsAtMostSoManyRefusalsAMinute) {
+  RefusalBudget budget;
+  const std::int64_t minute = 1'800'000'000 / 60 * 60;
+  int admitted = 0;
+  for (int i = 0; i < 1000; ++i) admitted += budget.admit(minute + 30) ? 1 : 0;
+  EXPECT_EQ(admitted, RefusalBudget::kPerMinute);
+  EXPECT_TRUE(budget.admit(minute + 60));  // the next minute starts afresh
 }
 
 }  // namespace
