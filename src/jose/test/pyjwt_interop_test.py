@@ -56,6 +56,31 @@ KEYS = {
 }
 
 
+def pyjwt_jwk(public_key):
+    """PyJWT's JWK of a public key, with EC coordinates at their full width.
+
+    PyJWT 2.6 (Debian 12) drops leading zero bytes of x and y, so about one
+    P-256 key in 128 gets a 31-byte coordinate; RFC 7518 section 6.2.1.2 says
+    they MUST be full length, and jose_tool refuses short ones (see
+    test_short_ec_coordinates_are_refused)."""
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public_key))
+    jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(public_key))
+    width = (public_key.curve.key_size + 7) // 8
+    for member in ("x", "y"):
+        jwk[member] = b64url(unb64url(jwk[member]).rjust(width, b"\0"))
+    return jwk
+
+
+def ec_key_with_leading_zero_coordinate():
+    """A P-256 key whose x or y starts with a zero byte: the case PyJWT gets wrong."""
+    while True:
+        key = ec.generate_private_key(ec.SECP256R1())
+        numbers = key.public_key().public_numbers()
+        if numbers.x < 2 ** 248 or numbers.y < 2 ** 248:
+            return key
+
+
 def concat_kdf(z, apu=b"", apv=b""):
     other_info = b"".join(len(part).to_bytes(4, "big") + part for part in (b"A256GCM", apu, apv))
     other_info += (256).to_bytes(4, "big")
@@ -106,8 +131,7 @@ class Interop(unittest.TestCase):
     def test_our_jwks_match_pyjwt(self):
         for alg in ("ES256", "ES384", "RS256"):
             ours = json.loads(run_tool("jwk", self.pem_paths[alg]).stdout)
-            algorithm = jwt.algorithms.RSAAlgorithm if alg.startswith("RS") else jwt.algorithms.ECAlgorithm
-            theirs = json.loads(algorithm.to_jwk(KEYS[alg].public_key()))
+            theirs = pyjwt_jwk(KEYS[alg].public_key())
             for member in ("kty", "crv", "x", "y", "n", "e"):
                 self.assertEqual(ours.get(member), theirs.get(member), f"{alg} {member}")
             # RFC 7638 thumbprint, computed independently.
@@ -117,12 +141,28 @@ class Interop(unittest.TestCase):
             digest.update(canonical.encode())
             self.assertEqual(ours["kid"], b64url(digest.finalize()), alg)
 
+    def test_short_ec_coordinates_are_refused(self):
+        key = ec_key_with_leading_zero_coordinate()
+        path = self.write("leading-zero.pem", pem(key).decode())
+        ours = json.loads(run_tool("jwk", path).stdout)
+        self.assertEqual(ours, {**ours, **pyjwt_jwk(key.public_key())})
+        self.assertEqual({len(unb64url(ours["x"])), len(unb64url(ours["y"]))}, {32})
+        # PyJWT's own, unpadded output: one coordinate is 31 bytes.
+        short = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+        short["kid"] = "short"
+        jwks = self.write("short-jwks.json", json.dumps({"keys": [short]}))
+        token = jwt.encode(self.claims(), key, algorithm="ES256", headers={"kid": "short"})
+        result = run_tool("verify", jwks, token, str(NOW), ok=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("EC JWK coordinates must be 32 bytes for P-256", result.stderr)
+        padded = self.write("padded-jwks.json", json.dumps({"keys": [{**pyjwt_jwk(key.public_key()), "kid": "short"}]}))
+        self.assertEqual(json.loads(run_tool("verify", padded, token, str(NOW)).stdout), self.claims())
+
     # (b) PyJWT -> ours
     def jwks(self):
         keys = []
         for alg in ("ES256", "ES384", "RS256"):
-            algorithm = jwt.algorithms.RSAAlgorithm if alg.startswith("RS") else jwt.algorithms.ECAlgorithm
-            jwk = json.loads(algorithm.to_jwk(KEYS[alg].public_key()))
+            jwk = pyjwt_jwk(KEYS[alg].public_key())
             jwk["kid"] = "py-" + alg
             keys.append(jwk)
         keys.append({"kty": "oct", "k": b64url(b"hmac secret"), "kid": "py-HS256"})  # skipped, not refused
