@@ -19,6 +19,7 @@
 #include "crypto/rng.h"
 #include "crypto/sha.h"
 #include "jose/jose.h"
+#include "tools/cleanroom_party_client.h"
 #include "tools/command_registry.h"
 #include "tools/input_file.h"
 
@@ -29,13 +30,6 @@ using nlohmann::json;
 using namespace cloister::cleanroom;
 
 constexpr std::size_t kMaxCsvFile = std::size_t{512} << 20;
-
-Result<Contract> load_contract(const std::string& path) {
-  CLOISTER_ASSIGN_OR_RETURN(Bytes bytes, read_input_file(path, kMaxContractBytes));
-  auto contract = parse_contract(bytes);
-  if (!contract.is_ok()) return contract.status().with_context(path);
-  return contract;
-}
 
 Result<LabelledRows> load_csv(const std::string& path, const Schema& schema) {
   CLOISTER_ASSIGN_OR_RETURN(std::string text, read_input_text(path, kMaxCsvFile));

@@ -102,11 +102,6 @@ bool contains(ByteView haystack, ByteView needle) {
   return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
 }
 
-double local_accuracy(const LabelledRows& train, const LabelledRows& test) {
-  Matrix x = train.features;
-  return evaluate(train_logistic_regression<ObliviousMath>(x, train.labels, {}), test).accuracy;
-}
-
 Status run_demo(const DemoArgs& args, const std::string& dir) {
   section("1. the data: Wisconsin diagnostic breast cancer (569 patients), split between two hospitals");
   const std::string data = find_data(args.data);
@@ -224,8 +219,8 @@ Status run_demo(const DemoArgs& args, const std::string& dir) {
       std::cerr << "\rthe same scenario in the clear, draw " << done << "/" << args.draws << std::flush;
   });
   if (terminal) std::cerr << "\r" << std::string(60, ' ') << "\r";
-  const double a_alone = local_accuracy(split.hospital_a, split.test);
-  const double b_alone = local_accuracy(split.hospital_b, split.test);
+  const double a_alone = held_out_accuracy(split.hospital_a, split.test);
+  const double b_alone = held_out_accuracy(split.hospital_b, split.test);
   std::printf("\naccuracy on the same %zu held-out patients      this draw   mean of %d draws\n",
               split.test.features.rows, args.draws);
   std::printf("  A alone (trained at hospital A)                %5.1f%%      %5.1f%%\n", a_alone * 100,

@@ -55,6 +55,13 @@ Status for_data_key(const Status& refused) {
 
 }  // namespace
 
+Result<cleanroom::Contract> load_contract(const std::string& path) {
+  CLOISTER_ASSIGN_OR_RETURN(Bytes bytes, read_input_file(path, cleanroom::kMaxContractBytes));
+  auto contract = cleanroom::parse_contract(bytes);
+  if (!contract.is_ok()) return contract.status().with_context(path);
+  return contract;
+}
+
 Result<PartyIdentity> load_party(const std::string& name, const std::string& key_file) {
   CLOISTER_ASSIGN_OR_RETURN(std::string pem, read_input_text(key_file, 64 * 1024));
   auto key = crypto::PrivateKey::from_pem(pem);
@@ -192,20 +199,15 @@ Result<json> CleanroomClient::audit(const PartyIdentity& party) const {
   std::int64_t expected = 1;
   for (const json& record : answer["records"]) {
     if (!record.is_object()) return Status(ErrorCode::decode_error, "an audit record is not an object");
-    const kbs::AuditEvent event{.action = record.value("action", ""),
-                                .key = record.value("party", ""),
-                                .outcome = record.value("outcome", ""),
-                                .reason = record.value("detail", "")};
-    const std::int64_t seq = record.value("seq", std::int64_t{0});
-    if (seq != expected)
-      return Status(ErrorCode::verification_failed, "audit log broken: row " + std::to_string(expected) +
-                                                        " is missing (next row is " + std::to_string(seq) +
-                                                        ")");
-    const Bytes hash = kbs::audit::chain_hash(previous, seq, record.value("time", std::int64_t{0}), event);
-    if (to_hex(hash) != record.value("hash", ""))
-      return Status(ErrorCode::verification_failed, "audit log broken: row " + std::to_string(seq) +
-                                                        " was altered (its hash does not match)");
-    previous = hash;
+    const kbs::AuditRecord row{.seq = record.value("seq", std::int64_t{0}),
+                               .time = record.value("time", std::int64_t{0}),
+                               .event = {.action = record.value("action", ""),
+                                         .key = record.value("party", ""),
+                                         .outcome = record.value("outcome", ""),
+                                         .reason = record.value("detail", "")}};
+    auto decoded = from_hex(record.value("hash", ""));  // not hex: no hash, so "altered"
+    const Bytes stored = decoded.is_ok() ? std::move(decoded).value() : Bytes{};
+    CLOISTER_ASSIGN_OR_RETURN(previous, kbs::audit::check_link(previous, expected, row, stored));
     ++expected;
   }
   answer["head"] = to_hex(previous);

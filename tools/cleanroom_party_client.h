@@ -20,6 +20,9 @@ struct PartyIdentity {
   crypto::PrivateKey key;
 };
 
+// A contract file, parsed; errors name the file.
+Result<cleanroom::Contract> load_contract(const std::string& path);
+
 Result<PartyIdentity> load_party(const std::string& name, const std::string& key_file);
 
 class CleanroomClient {

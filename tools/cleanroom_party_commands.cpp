@@ -36,13 +36,6 @@ struct ServiceArgs {
   EnclavePolicyArgs policy;
 };
 
-Result<Contract> read_contract(const std::string& path) {
-  CLOISTER_ASSIGN_OR_RETURN(Bytes bytes, read_input_file(path, kMaxContractBytes));
-  auto contract = parse_contract(bytes);
-  if (!contract.is_ok()) return contract.status().with_context(path);
-  return contract;
-}
-
 int failed(const Status& status, const std::string& next = "") {
   return fail(status.message(), next);
 }
@@ -98,7 +91,7 @@ int run_service_verb(const std::string& verb, const ServiceArgs& args) {
   }
   std::optional<Contract> contract;
   if (!args.contract.empty()) {
-    auto read = read_contract(args.contract);
+    auto read = load_contract(args.contract);
     if (!read.is_ok()) return failed(read.status());
     contract = std::move(read).value();
   }

@@ -21,11 +21,6 @@ LabelledRows take(const LabelledRows& all, const std::vector<std::size_t>& rows)
   return out;
 }
 
-double accuracy_of(const LabelledRows& train, const LabelledRows& test) {
-  Matrix x = train.features;
-  return evaluate(train_logistic_regression<ObliviousMath>(x, train.labels, {}), test).accuracy;
-}
-
 }  // namespace
 
 HospitalSplit split_hospitals(const LabelledRows& all, std::uint64_t draw) {
@@ -60,6 +55,11 @@ HospitalSplit split_hospitals(const LabelledRows& all, std::uint64_t draw) {
   return {.hospital_a = take(all, a), .hospital_b = take(all, b), .test = take(all, test)};
 }
 
+double held_out_accuracy(const LabelledRows& train, const LabelledRows& test) {
+  Matrix x = train.features;
+  return evaluate(train_logistic_regression<ObliviousMath>(x, train.labels, {}), test).accuracy;
+}
+
 std::string describe_patients(const LabelledRows& rows) {
   std::size_t malignant = 0;
   for (double label : rows.labels) malignant += label == 1.0 ? 1 : 0;
@@ -69,9 +69,9 @@ std::string describe_patients(const LabelledRows& rows) {
 SplitAccuracy split_accuracy(const HospitalSplit& split) {
   LabelledRows both = split.hospital_a;
   append_rows(both, split.hospital_b);
-  return {.a_alone = accuracy_of(split.hospital_a, split.test),
-          .b_alone = accuracy_of(split.hospital_b, split.test),
-          .together = accuracy_of(both, split.test)};
+  return {.a_alone = held_out_accuracy(split.hospital_a, split.test),
+          .b_alone = held_out_accuracy(split.hospital_b, split.test),
+          .together = held_out_accuracy(both, split.test)};
 }
 
 SplitAccuracy mean_split_accuracy(const LabelledRows& all, int draws,

@@ -31,6 +31,9 @@ HospitalSplit split_hospitals(const LabelledRows& all, std::uint64_t draw);
 // "203 patients, 3 malignant"
 std::string describe_patients(const LabelledRows& rows);
 
+// Accuracy on `test` of logistic regression (default parameters) trained on `train`.
+double held_out_accuracy(const LabelledRows& train, const LabelledRows& test);
+
 // Held-out accuracy of logistic regression (default parameters) trained on
 // A alone, B alone and A+B together, in the clear: what the clean room
 // should reproduce, and (averaged) how typical a draw is.

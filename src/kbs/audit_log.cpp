@@ -1,5 +1,7 @@
 #include "kbs/audit_log.h"
 
+#include <algorithm>
+
 #include "common/encoding.h"
 #include "crypto/sha.h"
 
@@ -86,6 +88,21 @@ Bytes chain_hash(ByteView previous, std::int64_t seq, std::int64_t time, const A
   return hasher.finish();
 }
 
+Result<Bytes> check_link(ByteView previous, std::int64_t expected_seq, const AuditRecord& record,
+                         ByteView stored_hash) {
+  if (record.seq != expected_seq) {
+    return Status(ErrorCode::verification_failed, "audit log broken: row " + std::to_string(expected_seq) +
+                                                      " is missing (next row is " +
+                                                      std::to_string(record.seq) + ")");
+  }
+  Bytes hash = chain_hash(previous, record.seq, record.time, record.event);
+  if (!std::equal(hash.begin(), hash.end(), stored_hash.begin(), stored_hash.end())) {
+    return Status(ErrorCode::verification_failed, "audit log broken: row " + std::to_string(record.seq) +
+                                                      " was altered (its hash does not match)");
+  }
+  return hash;
+}
+
 Status create_schema(sqlite::Database& db) {
   return db.exec(kSchema);
 }
@@ -136,16 +153,7 @@ Result<VerifyResult> verify(sqlite::Database& db) {
     if (!row) break;
     Bytes stored;
     AuditRecord record = read_record(select, &stored);
-    if (record.seq != result.rows + 1) {
-      return Status(ErrorCode::verification_failed,
-                    "audit log broken: row " + std::to_string(result.rows + 1) + " is missing (next row is " +
-                        std::to_string(record.seq) + ")");
-    }
-    if (chain_hash(previous, record.seq, record.time, record.event) != stored) {
-      return Status(ErrorCode::verification_failed, "audit log broken: row " + std::to_string(record.seq) +
-                                                        " was altered (its hash does not match)");
-    }
-    previous = std::move(stored);
+    CLOISTER_ASSIGN_OR_RETURN(previous, check_link(previous, result.rows + 1, record, stored));
     ++result.rows;
   }
   result.head_hash = result.rows == 0 ? std::string() : to_hex(previous);

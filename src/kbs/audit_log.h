@@ -41,6 +41,11 @@ namespace audit {
 // SHA-256(previous row's hash || canonical JSON of this row): what verify()
 // recomputes, public so a reader of exported rows can check them itself.
 Bytes chain_hash(ByteView previous, std::int64_t seq, std::int64_t time, const AuditEvent& event);
+// One step of that check: `record` must be row `expected_seq` and hash, after
+// `previous`, to `stored_hash`. Returns its hash (the next row's previous);
+// verification_failed naming the row otherwise.
+Result<Bytes> check_link(ByteView previous, std::int64_t expected_seq, const AuditRecord& record,
+                         ByteView stored_hash);
 
 Status create_schema(sqlite::Database& db);
 // Appends inside the caller's transaction (so an admin change and its audit
