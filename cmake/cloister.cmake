@@ -82,3 +82,22 @@ function(cloister_fuzz_target name)
   math(EXPR timeout "${CLOISTER_FUZZ_SECONDS} + 120")
   set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT ${timeout})
 endfunction()
+
+# cloister_web_assets(TARGET FUNCTION DIR FILE...): compiles the console's
+# static files (text: HTML, JS, CSS, SVG) into TARGET as
+#   std::span<const cloister::web::StaticFile> FUNCTION();
+# served at "/FILE". Nothing is downloaded or read from disk at run time.
+function(cloister_web_assets target function dir)
+  set(output ${CMAKE_CURRENT_BINARY_DIR}/${function}.cpp)
+  set(inputs)
+  foreach(file ${ARGN})
+    list(APPEND inputs ${dir}/${file})
+  endforeach()
+  add_custom_command(
+    OUTPUT ${output}
+    COMMAND ${CMAKE_COMMAND} -DOUTPUT=${output} -DFUNCTION=${function} -DDIR=${dir} "-DFILES=${ARGN}"
+            -P ${PROJECT_SOURCE_DIR}/cmake/embed_web_assets.cmake
+    DEPENDS ${inputs} ${PROJECT_SOURCE_DIR}/cmake/embed_web_assets.cmake
+    COMMENT "Embedding web assets ${function}")
+  target_sources(${target} PRIVATE ${output})
+endfunction()
