@@ -93,11 +93,13 @@ function(cloister_web_assets target function dir)
   foreach(file ${ARGN})
     list(APPEND inputs ${dir}/${file})
   endforeach()
+  list(JOIN ARGN "," files)
   add_custom_command(
     OUTPUT ${output}
-    COMMAND ${CMAKE_COMMAND} -DOUTPUT=${output} -DFUNCTION=${function} -DDIR=${dir} "-DFILES=${ARGN}"
+    COMMAND ${CMAKE_COMMAND} -DOUTPUT=${output} -DFUNCTION=${function} -DDIR=${dir} -DFILES=${files}
             -P ${PROJECT_SOURCE_DIR}/cmake/embed_web_assets.cmake
     DEPENDS ${inputs} ${PROJECT_SOURCE_DIR}/cmake/embed_web_assets.cmake
-    COMMENT "Embedding web assets ${function}")
+    COMMENT "Embedding web assets ${function}"
+    VERBATIM)
   target_sources(${target} PRIVATE ${output})
 endfunction()
