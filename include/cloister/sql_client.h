@@ -137,6 +137,25 @@ struct ResultSet {
 // A named parameter: "@lo" (or "lo", matched with any of SQLite's @ : $ prefixes).
 using NamedParam = std::pair<std::string, SqlValue>;
 
+// What crossed the wire for one statement, as the server saw it: for consoles
+// and diagnosis (what leaves the client is ciphertext wherever a parameter
+// meets an encrypted column). JSON as docs/sql-protocol.md has it.
+struct WireTrace {
+  std::string sql;
+  std::string params_json;   // the parameter list as sent ({"cell": base64} for encrypted ones)
+  std::string columns_json;  // the result columns as described by the server
+  std::string rows_json;     // the result rows as returned, before decryption
+};
+
+// The enclave this connection attested and released keys to.
+struct EnclaveAttestation {
+  std::string instance;     // the server's id of this enclave instance
+  std::string signer;       // hex
+  std::string measurement;  // hex
+  std::string verified_by;  // "evidence, against the platform CA" or "attestd token from URL"
+  std::int64_t verified_at = 0;  // Unix seconds
+};
+
 // What SqlClient sets on SqlCommand and SqlParameter, per statement.
 struct ExecuteOptions {
   // SqlParameter.ForceColumnEncryption: these parameters ("@ssn", or "?2" by
@@ -144,6 +163,9 @@ struct ExecuteOptions {
   // encrypted column (misconfigured, or compromised and asking for the value
   // in plaintext), the statement fails before any value is sent.
   std::vector<std::string> force_encryption;
+  // Not SqlClient's: when set, filled with what the statement sent and got
+  // (the last attempt's, if the driver retried).
+  WireTrace* trace = nullptr;
 };
 
 class Connection {
@@ -173,6 +195,13 @@ class Connection {
   [[nodiscard]] bool in_transaction() const;
   // The attested enclave's instance id (hex), empty before the first attestation.
   [[nodiscard]] std::string enclave_instance() const;
+  // Attests the server's enclave now, against the options' policy, if this
+  // connection has not (otherwise the first statement that needs it does).
+  // No column key is released by this call.
+  Result<EnclaveAttestation> verify_enclave();
+  // The attested enclave, or nullopt before the first attestation (and after
+  // a restart, until the next statement that needs the enclave).
+  [[nodiscard]] std::optional<EnclaveAttestation> attestation() const;
 
   class Impl;
 

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <fstream>
 #include <iterator>
@@ -190,6 +191,7 @@ Result<JsonReply> Connection::Impl::call(const std::string& method, const std::s
 void Connection::Impl::forget_enclave() {
   enclave_key_.reset();
   enclave_instance_.clear();
+  attestation_.reset();
   released_.clear();
 }
 
@@ -265,7 +267,25 @@ Status Connection::Impl::attest_enclave() {
                             verifier_->verify(*evidence, *runtime_data, nonce));
   enclave_key_ = std::move(attested.instance_key);
   enclave_instance_ = body["instance"].get<std::string>();
+  attestation_ = EnclaveAttestation{enclave_instance_, attested.signer_hex, attested.measurement_hex,
+                                    attested.verified_by,
+                                    std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count()};
   return Status::ok();
+}
+
+Result<EnclaveAttestation> Connection::Impl::verify_enclave() {
+  if (!enclave_key_) {
+    if (Status attested = attest_enclave(); !attested.is_ok()) {
+      // The server restarted since the last statement: a new session, and once more.
+      if (!is_connection_lost(attested)) return attested;
+      if (Status reopened = open_session(); !reopened.is_ok())
+        return reopened.with_context("reconnecting after: " + attested.message());
+      CLOISTER_RETURN_IF_ERROR(attest_enclave());
+    }
+  }
+  return *attestation_;
 }
 
 Status Connection::Impl::release_keys(const std::vector<std::uint32_t>& cek_ids) {
@@ -387,6 +407,11 @@ Result<ResultSet> Connection::Impl::attempt(const Statement& statement) {
   if (encrypting != nullptr && !encrypting->enclave_ceks.empty())
     CLOISTER_RETURN_IF_ERROR(ensure_enclave(encrypting->enclave_ceks));
 
+  WireTrace* trace = statement.options != nullptr ? statement.options->trace : nullptr;
+  if (trace != nullptr) {
+    *trace = WireTrace{std::string(sql), request.value("params", json::array()).dump(), "[]", "[]"};
+    if (statement.batch) trace->params_json = request["batch"].dump();
+  }
   CLOISTER_ASSIGN_OR_RETURN(JsonReply reply, call("POST", "/execute", request));
   if (reply.status == 409 && reply.error_code() == "EnclaveKeyMissing" && encrypting != nullptr) {
     // The enclave restarted (a new instance) or lost keys: attest it again,
@@ -408,6 +433,10 @@ Result<ResultSet> Connection::Impl::attempt(const Statement& statement) {
     return server_error(reply, "executing the statement");
   }
   track_transaction(sql);
+  if (trace != nullptr && reply.body.is_object()) {
+    trace->columns_json = reply.body.value("columns", json::array()).dump();
+    trace->rows_json = reply.body.value("rows", json::array()).dump();
+  }
   CLOISTER_ASSIGN_OR_RETURN(client::ExecuteReply parsed, client::parse_execute_reply(reply.body));
   return decode(parsed);
 }
@@ -476,6 +505,10 @@ Result<ResultSet> Connection::execute_batch(std::string_view sql,
 bool Connection::in_transaction() const {
   return impl_->in_transaction();
 }
+
+Result<EnclaveAttestation> Connection::verify_enclave() { return impl_->verify_enclave(); }
+
+std::optional<EnclaveAttestation> Connection::attestation() const { return impl_->attestation(); }
 
 std::string Connection::enclave_instance() const {
   return impl_->enclave_instance();

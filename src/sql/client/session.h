@@ -37,6 +37,8 @@ class Connection::Impl {
 
   [[nodiscard]] bool in_transaction() const { return in_transaction_; }
   [[nodiscard]] const std::string& enclave_instance() const { return enclave_instance_; }
+  [[nodiscard]] const std::optional<EnclaveAttestation>& attestation() const { return attestation_; }
+  Result<EnclaveAttestation> verify_enclave();
 
  private:
   Status open_session();
@@ -63,6 +65,7 @@ class Connection::Impl {
   std::map<std::string, client::Description, std::less<>> descriptions_;
   std::optional<crypto::PublicKey> enclave_key_;
   std::string enclave_instance_;
+  std::optional<EnclaveAttestation> attestation_;
   std::set<std::uint32_t> released_;
   bool in_transaction_ = false;
 };
