@@ -12,10 +12,9 @@
 
 #include "cloister/sql_client.h"
 #include "common/encoding.h"
-#include "kbs/data_dir.h"
 #include "sql/client/shell_support.h"
 #include "tools/command_registry.h"
-#include "tools/enclave_policy_options.h"
+#include "tools/sql_connection_options.h"
 
 namespace cloister::cli {
 namespace {
@@ -23,48 +22,13 @@ namespace {
 using sql::client::StatementSplitter;
 
 struct ShellArgs {
-  std::string server;
-  std::string server_cert;
-  std::vector<std::string> cmk_stores;
-  std::string kbs_url;
-  std::string kbs_credential_file;
-  std::string kbs_ca;
-  EnclavePolicyArgs enclave_policy;
+  SqlConnectionArgs connection;
   bool no_column_encryption = false;
   bool allow_decryption_to_host = false;
   std::vector<std::string> statements;
   std::vector<std::string> params;
   std::vector<std::string> force_encryption;
 };
-
-Result<sql::ConnectionOptions> connection_options(const ShellArgs& args) {
-  sql::ConnectionOptions options;
-  CLOISTER_ASSIGN_OR_RETURN(auto address, sql::client::parse_host_port(args.server));
-  options.host = address.first;
-  options.port = address.second;
-  options.server_cert_file = args.server_cert;
-  options.column_encryption = !args.no_column_encryption;
-  options.allow_decryption_to_host = args.allow_decryption_to_host;
-  for (const auto& directory : args.cmk_stores) {
-    CLOISTER_ASSIGN_OR_RETURN(auto store, sql::KeyStoreProvider::key_file_store(directory));
-    options.key_stores.push_back(std::move(store));
-  }
-  if (!args.kbs_url.empty()) {
-    if (args.kbs_credential_file.empty()) {
-      return Status(
-          ErrorCode::invalid_argument,
-          "--kbs needs --kbs-credential-file (the admin.credential file of the kbs data directory)");
-    }
-    CLOISTER_ASSIGN_OR_RETURN(std::string credential,
-                              cloister::kbs::load_admin_credential(args.kbs_credential_file));
-    sql::KbsKeyStoreOptions kbs{args.kbs_url, SecretBytes(as_bytes(credential)), args.kbs_ca};
-    secure_wipe(credential.data(), credential.size());
-    CLOISTER_ASSIGN_OR_RETURN(auto store, sql::KeyStoreProvider::cloister_kbs(kbs));
-    options.key_stores.push_back(std::move(store));
-  }
-  CLOISTER_ASSIGN_OR_RETURN(options.attestation, attestation_options(args.enclave_policy));
-  return options;
-}
 
 // What every statement of a shell gets: the --param values and the
 // --force-encryption names, each applied where the statement names it.
@@ -125,8 +89,10 @@ int run_shell(const ShellArgs& args) {
       return fail("--force-encryption takes a parameter name such as @ssn, not '" + name + "'");
     params.forced.emplace_back(name, sql::SqlNull{});
   }
-  auto options = connection_options(args);
+  auto options = connection_options(args.connection);
   if (!options.is_ok()) return fail(options.status().message());
+  options->column_encryption = !args.no_column_encryption;
+  options->allow_decryption_to_host = args.allow_decryption_to_host;
   auto connection = sql::Connection::open(std::move(options).value());
   if (!connection.is_ok()) {
     return fail(connection.status().message(),
@@ -152,23 +118,7 @@ void add_shell_command(CLI::App& root) {
   auto* shell = sql->add_subcommand(
       "shell",
       "Run statements against `cloister sql serve`, encrypting parameters and decrypting results here");
-  shell->add_option("--server", args->server, "The server, HOST:PORT")->required();
-  shell->add_option("--server-cert", args->server_cert, "The server's TLS certificate (PEM), pinned")
-      ->required()
-      ->check(CLI::ExistingFile);
-  shell->add_option("--cmk-store", args->cmk_stores, "Column master key store directory (CLOISTER_KEY_FILE)")
-      ->check(CLI::ExistingDirectory);
-  shell->add_option(
-      "--kbs", args->kbs_url,
-      "Key broker holding column master keys (CLOISTER_KBS), e.g. http://127.0.0.1:8600; only key "
-      "paths under this URL are used");
-  shell
-      ->add_option("--kbs-credential-file", args->kbs_credential_file,
-                   "The key broker's administrator credential (admin.credential in its data directory)")
-      ->check(CLI::ExistingFile);
-  shell->add_option("--kbs-ca", args->kbs_ca, "CA certificate (PEM) of an https key broker")
-      ->check(CLI::ExistingFile);
-  add_enclave_policy_options(*shell, args->enclave_policy);
+  add_sql_connection_options(*shell, args->connection);
   shell->add_flag("--no-column-encryption", args->no_column_encryption,
                   "Send parameters as given and show encrypted cells as bytes");
   shell->add_flag(
