@@ -13,7 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev googletest
   util-linux procps   # setpriv for the unprivileged isolation test
   valgrind   # the clean room's ctgrind (constant-time) test
-  chromium   # the web consoles' browser tests (driven by playwright-core)
+  chromium curl   # the web consoles' browser tests (driven by playwright-core)
 )
 # Node.js and npm for playwright-core: the machine's own if it has them
 # (a newer nodejs may come from another apt source), else Debian's.

@@ -34,7 +34,7 @@ function wireText(value) {
   if (value === null) return { text: 'NULL', cipher: false };
   if (typeof value === 'object' && 'cell' in value) {
     const bytes = Math.floor((value.cell.length * 3) / 4) - (value.cell.match(/=*$/)[0].length);
-    const shown = value.cell.length > 32 ? `${value.cell.slice(0, 32)}…` : value.cell;
+    const shown = value.cell.length > 20 ? `${value.cell.slice(0, 20)}…` : value.cell;
     return { text: `${shown} (${bytes} bytes)`, title: value.cell, cipher: true };
   }
   if (typeof value === 'object') {
