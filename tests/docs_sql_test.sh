@@ -22,6 +22,11 @@ assert "Carol" in log and "hr_cek" in log
 # The CMK in the key broker: its statement, the range query, the broker's audit.
 assert "KEY_STORE_PROVIDER_NAME = N'CLOISTER_KBS'" in log
 assert re.search(r"name +\| amount\n-+\+-+\nCarol \| 15000\n\(1 row\)", log), "the bonuses range query"
+# The console: it attested the enclave, and its API answered the range with ciphertext parameters.
+assert re.search(r"cloister sql console on http://127\.0\.0\.1:\d+ \(sign in as hr\)", log)
+assert re.search(r"enclave attested \(evidence, against the platform CA\), signer [0-9a-f]{64}", log)
+assert "WHERE salary BETWEEN @value AND @value2 ORDER BY salary" in log
+assert re.search(r"\{'cell': '[A-Za-z0-9+/=]{40,}'\}", log), "the parameter as sent is not ciphertext"
 assert re.search(r"unwrapkey\s+payrollcmk/1\s+ok", log) and re.search(r"sign\s+payrollcmk/1\s+ok", log)
 PY
 echo "docs/sql.md walk-through passed"

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Starts both scenarios' services on loopback with embedded defaults, seeds
+# their data, prints the consoles' URLs and sign-ins, and waits; Ctrl-C (or
+# SIGTERM) stops everything cleanly. The last step of scripts/demo.sh.
+#   scripts/start-consoles.sh [--build DIR] [--state DIR] [--any-ports]
+# --any-ports: free ports instead of 8081-8083 (tests). Everything the
+# services keep is under --state (default: a new temporary directory, removed
+# at exit); STATE/consoles.env names the URLs, users and password files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=build/default state= any_ports=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --build) build=$2; shift 2 ;;
+    --state) state=$2; shift 2 ;;
+    --any-ports) any_ports=1; shift ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "start-consoles: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+cloister=$(realpath "$build/tools/cloister")
+[ -x "$cloister" ] || { echo "start-consoles: no $build/tools/cloister: run scripts/build.sh first" >&2; exit 1; }
+remove_state=
+if [ -z "$state" ]; then state=$(mktemp -d); remove_state=1; fi
+mkdir -p "$state" && state=$(realpath "$state")
+
+pids=() names=()
+stop_all() {
+  local i
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[i]}" 2> /dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2> /dev/null || true; done
+  pids=()
+  if [ -n "$remove_state" ]; then rm -rf "$state"; fi
+}
+trap stop_all EXIT
+trap 'echo; echo "stopping..."; stop_all; echo "stopped"; exit 0' INT TERM
+fail() {
+  echo "start-consoles: $*" >&2
+  for log in "$state"/*.log; do [ -s "$log" ] && { echo "--- $log" >&2; tail -5 "$log" >&2; }; done
+  exit 1
+}
+start() {  # start NAME LOG COMMAND...: in the background, remembered for stopping
+  local name=$1 log=$2
+  shift 2
+  "$@" > "$state/$log" 2>&1 &
+  pids+=($!) names+=("$name")
+}
+wait_for() {  # wait_for FILE [PATTERN]: the file exists (and holds PATTERN)
+  for _ in $(seq 200); do
+    if [ -s "$1" ] || [ -S "$1" ]; then [ -z "${2:-}" ] || grep -q "$2" "$1" && return 0; fi
+    sleep 0.1
+  done
+  fail "timed out waiting for $1 ${2:+to say $2}"
+}
+port_of() { if [ -n "$any_ports" ]; then echo 0; else echo "$1"; fi; }
+new_password() {  # new_password FILE: a random password, only in FILE (0600) and on this terminal
+  (umask 077 && head -c 12 /dev/urandom | base64 | tr -d '/+=' > "$1")
+}
+
+echo "== starting the services (state in $state)"
+"$cloister" platform init --data-dir "$state/platform" > "$state/platform-init.log"
+user_args=()
+if [ "$(id -u)" -eq 0 ]; then user_args=(--enclave-user nobody); fi
+start platform platform.log "$cloister" platform serve --data-dir "$state/platform" --socket "$state/platform.sock" \
+  "${user_args[@]}"
+wait_for "$state/platform.sock"
+export CLOISTER_PLATFORM_SOCKET=$state/platform.sock
+"$cloister" platform ca --data-dir "$state/platform" > "$state/platform-ca.pem"
+
+"$cloister" attestd platform add --data-dir "$state/attestd" --name local --ca "$state/platform-ca.pem" \
+  > "$state/attestd-admin.log"
+start attestd attestd.log "$cloister" attestd serve --data-dir "$state/attestd" --port 0 --port-file "$state/attestd.port"
+wait_for "$state/attestd.port"
+attestd=http://127.0.0.1:$(cat "$state/attestd.port")
+start kbs kbs.log "$cloister" kbs serve --data-dir "$state/kbs" --port 0 --port-file "$state/kbs.port"
+wait_for "$state/kbs.port"
+kbs=http://127.0.0.1:$(cat "$state/kbs.port")
+echo "platform daemon, attestd ($attestd), kbs ($kbs)"
+
+# Encrypted SQL: the server, the CMK in the key broker, 200 employees.
+start sql-server sql.log "$cloister" sql serve --db "$state/hr.db" --port 0 --port-file "$state/sql.port"
+wait_for "$state/sql.port"
+sql_server=127.0.0.1:$(cat "$state/sql.port")
+sql_signer=$(sed -n 's/.*signer \([0-9a-f]\{64\}\).*/\1/p' "$state/sql.log" | tail -1)
+sql_client=(--server "$sql_server" --server-cert "$state/hr.db.cloister/tls-cert.pem"
+  --kbs "$kbs" --kbs-credential-file "$state/kbs/admin.credential"
+  --attestation attestd --attestd "$attestd" --attestd-cert "$state/attestd/signing_cert.pem"
+  --enclave-signer "$sql_signer")
+"$cloister" sql cmk create --kbs "$kbs" --data-dir "$state/kbs" --name hrcmk --enclave-computations --ddl \
+  > "$state/keys.sql"
+"$cloister" sql cek create --kbs "$kbs" --data-dir "$state/kbs" --cmk hrcmk --name hr_cek --ddl >> "$state/keys.sql"
+"$cloister" sql shell "${sql_client[@]}" < "$state/keys.sql" > "$state/keys.log" 2>&1 || fail "the SQL keys failed"
+"$cloister" sql seed "${sql_client[@]}" --rows 200 --seed 2026 --plaintext-out "$state/employees.csv" \
+  > "$state/seed.log" 2>&1 || fail "seeding the employees failed"
+new_password "$state/sql-console.password"
+start sql-console sql-console.log "$cloister" sql console "${sql_client[@]}" --db "$state/hr.db" --user hr \
+  --password-file "$state/sql-console.password" --port "$(port_of 8081)" --port-file "$state/sql-console.port"
+wait_for "$state/sql-console.port"
+wait_for "$state/sql-console.log" "attested"
+sql_console=http://127.0.0.1:$(cat "$state/sql-console.port")/
+echo "SQL server $sql_server (enclave signer $sql_signer), 200 employees, CMK hrcmk in kbs"
+
+cat > "$state/consoles.env" <<ENV
+SQL_CONSOLE_URL=$sql_console
+SQL_CONSOLE_USER=hr
+SQL_CONSOLE_PASSWORD_FILE=$state/sql-console.password
+SQL_EMPLOYEES_CSV=$state/employees.csv
+SQL_SIGNER=$sql_signer
+ENV
+
+echo
+echo "== the consoles (open them in a browser on this machine)"
+echo "SQL console:   $sql_console"
+echo "               sign in as hr, password $(cat "$state/sql-console.password")"
+echo
+echo "Press Ctrl-C to stop everything."
+touch "$state/ready"
+while true; do
+  set +e
+  wait -n "${pids[@]}"
+  set -e
+  for i in "${!pids[@]}"; do
+    if ! kill -0 "${pids[i]}" 2> /dev/null; then fail "${names[i]} stopped unexpectedly (log: $state)"; fi
+  done
+done
