@@ -10,8 +10,7 @@ void add_sql_connection_options(CLI::App& command, SqlConnectionArgs& args) {
   command.add_option("--server-cert", args.server_cert, "The server's TLS certificate (PEM), pinned")
       ->required()
       ->check(CLI::ExistingFile);
-  command
-      .add_option("--cmk-store", args.cmk_stores, "Column master key store directory (CLOISTER_KEY_FILE)")
+  command.add_option("--cmk-store", args.cmk_stores, "Column master key store directory (CLOISTER_KEY_FILE)")
       ->check(CLI::ExistingDirectory);
   command.add_option(
       "--kbs", args.kbs_url,

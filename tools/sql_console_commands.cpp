@@ -35,7 +35,8 @@ Result<SecretBytes> read_password(const std::string& path) {
   while (end < text.size() && text[end] != '\n' && text[end] != '\r') ++end;
   SecretBytes password(ByteView(text.data(), end));
   secure_wipe(text.data(), text.size());
-  if (password.empty()) return Status(ErrorCode::invalid_argument, path + " holds no password on its first line");
+  if (password.empty())
+    return Status(ErrorCode::invalid_argument, path + " holds no password on its first line");
   return password;
 }
 
@@ -45,7 +46,8 @@ int run_console(const ConsoleArgs& args) {
   auto options = connection_options(args.connection);
   if (!options.is_ok()) return fail(options.status().message());
   auto password = read_password(args.password_file);
-  if (!password.is_ok()) return fail(password.status().message(), "--password-file names a file with the password");
+  if (!password.is_ok())
+    return fail(password.status().message(), "--password-file names a file with the password");
   auto suffix = crypto::random_bytes(4);
   if (!suffix.is_ok()) return fail(suffix.status().message());
   std::vector<web::Account> accounts;

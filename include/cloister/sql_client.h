@@ -149,10 +149,10 @@ struct WireTrace {
 
 // The enclave this connection attested and released keys to.
 struct EnclaveAttestation {
-  std::string instance;     // the server's id of this enclave instance
-  std::string signer;       // hex
-  std::string measurement;  // hex
-  std::string verified_by;  // "evidence, against the platform CA" or "attestd token from URL"
+  std::string instance;          // the server's id of this enclave instance
+  std::string signer;            // hex
+  std::string measurement;       // hex
+  std::string verified_by;       // "evidence, against the platform CA" or "attestd token from URL"
   std::int64_t verified_at = 0;  // Unix seconds
 };
 

@@ -1,6 +1,6 @@
 #include <algorithm>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <fstream>
 #include <iterator>
 
@@ -16,11 +16,6 @@ using client::JsonReply;
 using nlohmann::json;
 
 constexpr const char* kApi = "/sql/v1";
-constexpr std::size_t kNonceSize = 32;
-
-bool is_connection_lost(const Status& status) {
-  return status.code() == ErrorCode::io_error;
-}
 
 std::string strip_prefix(std::string_view name) {
   if (!name.empty() && (name[0] == '@' || name[0] == ':' || name[0] == '$')) name.remove_prefix(1);
@@ -28,6 +23,10 @@ std::string strip_prefix(std::string_view name) {
 }
 
 }  // namespace
+
+bool is_connection_lost(const Status& status) {
+  return status.code() == ErrorCode::io_error;
+}
 
 Status server_error(const JsonReply& reply, std::string_view what) {
   ErrorCode code = ErrorCode::internal;
@@ -188,13 +187,6 @@ Result<JsonReply> Connection::Impl::call(const std::string& method, const std::s
   return transport_->call(method, std::string(kApi) + path, body);
 }
 
-void Connection::Impl::forget_enclave() {
-  enclave_key_.reset();
-  enclave_instance_.clear();
-  attestation_.reset();
-  released_.clear();
-}
-
 Result<const client::Description*> Connection::Impl::describe(std::string_view sql) {
   if (auto found = descriptions_.find(sql); found != descriptions_.end()) return &found->second;
   CLOISTER_ASSIGN_OR_RETURN(JsonReply reply,
@@ -235,85 +227,6 @@ Result<json> Connection::Impl::encode_params(const client::Description* descript
     out.push_back(client::cell_to_json(cell));
   }
   return out;
-}
-
-Status Connection::Impl::ensure_enclave(const std::vector<std::uint32_t>& cek_ids) {
-  const bool all_held =
-      std::all_of(cek_ids.begin(), cek_ids.end(), [&](auto id) { return released_.count(id); });
-  if (enclave_key_ && all_held) return Status::ok();
-  if (!enclave_key_) CLOISTER_RETURN_IF_ERROR(attest_enclave());
-  return release_keys(cek_ids);
-}
-
-Status Connection::Impl::attest_enclave() {
-  forget_enclave();
-  if (!verifier_) {
-    return verifier_error_.with_context(
-        "this statement needs the server's enclave, which must be attested before it gets column keys");
-  }
-  CLOISTER_ASSIGN_OR_RETURN(Bytes nonce, crypto::random_bytes(kNonceSize));
-  CLOISTER_ASSIGN_OR_RETURN(JsonReply reply, call("POST", "/enclave/evidence", {{"nonce", to_hex(nonce)}}));
-  if (!reply.ok()) return server_error(reply, "getting the enclave's evidence");
-  const json& body = reply.body;
-  for (const char* field : {"evidence", "runtime_data", "instance"}) {
-    if (!body.contains(field) || !body[field].is_string())
-      return Status(ErrorCode::decode_error, std::string("the enclave evidence answer has no ") + field);
-  }
-  auto evidence = from_base64url(body["evidence"].get<std::string>());
-  auto runtime_data = from_base64url(body["runtime_data"].get<std::string>());
-  if (!evidence.is_ok() || !runtime_data.is_ok())
-    return Status(ErrorCode::decode_error, "the enclave's evidence or runtime data is not base64url");
-  CLOISTER_ASSIGN_OR_RETURN(client::AttestedEnclave attested,
-                            verifier_->verify(*evidence, *runtime_data, nonce));
-  enclave_key_ = std::move(attested.instance_key);
-  enclave_instance_ = body["instance"].get<std::string>();
-  attestation_ = EnclaveAttestation{enclave_instance_, attested.signer_hex, attested.measurement_hex,
-                                    attested.verified_by,
-                                    std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count()};
-  return Status::ok();
-}
-
-Result<EnclaveAttestation> Connection::Impl::verify_enclave() {
-  if (!enclave_key_) {
-    if (Status attested = attest_enclave(); !attested.is_ok()) {
-      // The server restarted since the last statement: a new session, and once more.
-      if (!is_connection_lost(attested)) return attested;
-      if (Status reopened = open_session(); !reopened.is_ok())
-        return reopened.with_context("reconnecting after: " + attested.message());
-      CLOISTER_RETURN_IF_ERROR(attest_enclave());
-    }
-  }
-  return *attestation_;
-}
-
-Status Connection::Impl::release_keys(const std::vector<std::uint32_t>& cek_ids) {
-  KeyRelease release;
-  release.database_id = database_;
-  for (auto id : cek_ids) {
-    if (released_.count(id) != 0) continue;
-    CLOISTER_ASSIGN_OR_RETURN(ReleasedKey key, keys_.release_entry(id));
-    key.allow_decryption_to_host = options_.allow_decryption_to_host;
-    release.keys.push_back(std::move(key));
-  }
-  if (release.keys.empty()) return Status::ok();
-  CLOISTER_ASSIGN_OR_RETURN(std::string jwe, seal_key_release(release, *enclave_key_));
-  CLOISTER_ASSIGN_OR_RETURN(JsonReply reply, call("POST", "/enclave/keys", {{"jwe", jwe}}));
-  if (!reply.ok()) return server_error(reply, "releasing column keys to the enclave");
-  std::set<std::uint32_t> installed;
-  if (reply.body.contains("installed") && reply.body["installed"].is_array()) {
-    for (const auto& id : reply.body["installed"]) {
-      if (id.is_number_unsigned()) installed.insert(id.get<std::uint32_t>());
-    }
-  }
-  for (const auto& key : release.keys) {
-    if (installed.count(key.cek_id) == 0) {
-      return Status(ErrorCode::internal, "the enclave did not install column encryption key " + key.cek_name);
-    }
-    released_.insert(key.cek_id);
-  }
-  return Status::ok();
 }
 
 Result<ResultSet> Connection::Impl::decode(const client::ExecuteReply& reply) {
@@ -506,9 +419,13 @@ bool Connection::in_transaction() const {
   return impl_->in_transaction();
 }
 
-Result<EnclaveAttestation> Connection::verify_enclave() { return impl_->verify_enclave(); }
+Result<EnclaveAttestation> Connection::verify_enclave() {
+  return impl_->verify_enclave();
+}
 
-std::optional<EnclaveAttestation> Connection::attestation() const { return impl_->attestation(); }
+std::optional<EnclaveAttestation> Connection::attestation() const {
+  return impl_->attestation();
+}
 
 std::string Connection::enclave_instance() const {
   return impl_->enclave_instance();

@@ -70,6 +70,9 @@ class Connection::Impl {
   bool in_transaction_ = false;
 };
 
+// The transport failed (the server went away): reconnecting may help.
+bool is_connection_lost(const Status& status);
+
 // Status from a server error answer, with the server's code and message.
 Status server_error(const client::JsonReply& reply, std::string_view what);
 

@@ -51,8 +51,8 @@ Result<DbaSnapshot> read_dba_snapshot(const std::string& db_path, const std::str
   const int opened = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   std::unique_ptr<sqlite3, DatabaseCloser> db(raw);
   if (opened != SQLITE_OK) {
-    return Status(ErrorCode::io_error,
-                  "cannot open " + db_path + " read-only: " + (raw != nullptr ? sqlite3_errmsg(raw) : "no memory"));
+    return Status(ErrorCode::io_error, "cannot open " + db_path + " read-only: " +
+                                           (raw != nullptr ? sqlite3_errmsg(raw) : "no memory"));
   }
   sqlite3_busy_timeout(raw, 2000);
   DbaSnapshot snapshot;
@@ -73,18 +73,20 @@ Result<DbaSnapshot> read_dba_snapshot(const std::string& db_path, const std::str
                                       "SELECT column_name FROM cloister_column WHERE table_name = ? "
                                       "COLLATE NOCASE ORDER BY column_name"));
     sqlite3_bind_text(columns.get(), 1, table.c_str(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
-    while (sqlite3_step(columns.get()) == SQLITE_ROW) snapshot.encrypted_columns.push_back(cell_text(columns.get(), 0));
+    while (sqlite3_step(columns.get()) == SQLITE_ROW)
+      snapshot.encrypted_columns.push_back(cell_text(columns.get(), 0));
   }
 
   // NOT INDEXED: an index on a randomized column needs the enclave's
   // collation, which the administrator's connection does not have.
-  CLOISTER_ASSIGN_OR_RETURN(Statement count, prepare(raw, "SELECT count(*) FROM " + quote_identifier(table) + " NOT INDEXED"));
+  CLOISTER_ASSIGN_OR_RETURN(Statement count,
+                            prepare(raw, "SELECT count(*) FROM " + quote_identifier(table) + " NOT INDEXED"));
   if (sqlite3_step(count.get()) != SQLITE_ROW) return sqlite_failure(raw, "counting " + table);
   snapshot.row_count = sqlite3_column_int64(count.get(), 0);
 
-  CLOISTER_ASSIGN_OR_RETURN(Statement rows, prepare(raw, "SELECT * FROM " + quote_identifier(table) +
-                                                             " NOT INDEXED ORDER BY rowid LIMIT " +
-                                                             std::to_string(limit)));
+  CLOISTER_ASSIGN_OR_RETURN(Statement rows,
+                            prepare(raw, "SELECT * FROM " + quote_identifier(table) +
+                                             " NOT INDEXED ORDER BY rowid LIMIT " + std::to_string(limit)));
   const int width = sqlite3_column_count(rows.get());
   for (int c = 0; c < width; ++c) snapshot.columns.emplace_back(sqlite3_column_name(rows.get(), c));
   int step = SQLITE_ROW;

@@ -10,11 +10,12 @@ namespace cloister::sql::console {
 namespace {
 
 constexpr std::array<std::string_view, 24> kFirstNames{
-    "Alice", "Bob",   "Carol", "Dave",  "Erin",  "Frank", "Grace", "Heidi", "Ivan",  "Judy",  "Mallory", "Niaj",
-    "Olivia", "Peggy", "Rupert", "Sybil", "Trent", "Uma",  "Victor", "Walter", "Xena", "Yusuf", "Zoe",   "Quinn"};
-constexpr std::array<std::string_view, 16> kLastNames{"Adams", "Baker",  "Chen",   "Diaz",   "Evans",  "Fischer",
-                                                      "Garcia", "Hughes", "Ito",    "Jensen", "Kowalski", "Lopez",
-                                                      "Moreau", "Nakamura", "Okafor", "Petrov"};
+    "Alice", "Bob",  "Carol",   "Dave",   "Erin",   "Frank", "Grace",  "Heidi",
+    "Ivan",  "Judy", "Mallory", "Niaj",   "Olivia", "Peggy", "Rupert", "Sybil",
+    "Trent", "Uma",  "Victor",  "Walter", "Xena",   "Yusuf", "Zoe",    "Quinn"};
+constexpr std::array<std::string_view, 16> kLastNames{
+    "Adams", "Baker",  "Chen",     "Diaz",  "Evans",  "Fischer",  "Garcia", "Hughes",
+    "Ito",   "Jensen", "Kowalski", "Lopez", "Moreau", "Nakamura", "Okafor", "Petrov"};
 constexpr std::int64_t kSalaryMin = 40000;
 constexpr std::int64_t kSalarySteps = 240;  // up to 159,500 in steps of 500
 constexpr std::int64_t kSalaryStep = 500;

@@ -28,7 +28,9 @@ constexpr std::array<Operator, 10> kOperators{{{"between", "BETWEEN", 2},
                                                {"not like", "NOT LIKE", 1},
                                                {"glob", "GLOB", 1}}};
 
-Status bad(const std::string& message) { return Status(ErrorCode::invalid_argument, message); }
+Status bad(const std::string& message) {
+  return Status(ErrorCode::invalid_argument, message);
+}
 
 Result<std::string> text_member(const json& request, const char* name, bool required) {
   if (!request.contains(name) || request[name].is_null()) {

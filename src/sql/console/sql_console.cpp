@@ -43,11 +43,15 @@ std::string display(const SqlValue& value) {
 }
 
 // The JSON the wire carried, parsed back (the driver kept it as text).
-json parsed(const std::string& text) { return json::parse(text, nullptr, false); }
+json parsed(const std::string& text) {
+  return json::parse(text, nullptr, false);
+}
 
 }  // namespace
 
-std::span<const web::StaticFile> sql_console_files() { return sql_console_files_data(); }
+std::span<const web::StaticFile> sql_console_files() {
+  return sql_console_files_data();
+}
 
 Result<Connection*> SqlConsole::connection() {
   if (!connection_) {
@@ -79,7 +83,8 @@ void SqlConsole::handle_search(const httplib::Request& request, httplib::Respons
 
   std::lock_guard lock(mutex_);
   auto connection = this->connection();
-  if (!connection.is_ok()) return http::send_error(response, 502, "ServerUnavailable", connection.status().message());
+  if (!connection.is_ok())
+    return http::send_error(response, 502, "ServerUnavailable", connection.status().message());
   WireTrace trace;
   ExecuteOptions execute_options;
   execute_options.trace = &trace;
@@ -101,7 +106,8 @@ void SqlConsole::handle_search(const httplib::Request& request, httplib::Respons
     rows.push_back(std::move(out));
   }
   json columns = json::array();
-  for (const auto& column : result->columns) columns.push_back({{"name", column.name}, {"encrypted", column.encrypted}});
+  for (const auto& column : result->columns)
+    columns.push_back({{"name", column.name}, {"encrypted", column.encrypted}});
   answer["columns"] = std::move(columns);
   answer["rows"] = std::move(rows);
   if (auto attestation = (*connection)->attestation()) answer["attestation"] = attestation_json(*attestation);
@@ -116,9 +122,9 @@ void SqlConsole::add_routes(httplib::Server& server) {
     if (!sign_in_->require_user(request, response)) return;
     auto attested = attest();
     if (!attested.is_ok()) {
-      return http::send_json(response, 200,
-                             {{"attested", false}, {"server", options_.server_label},
-                              {"error", attested.status().message()}});
+      return http::send_json(
+          response, 200,
+          {{"attested", false}, {"server", options_.server_label}, {"error", attested.status().message()}});
     }
     json answer = attestation_json(*attested);
     answer["server"] = options_.server_label;

@@ -27,7 +27,8 @@ TEST(EmployeeData, SameSeedSameRowsAndEveryRowWellFormed) {
   EXPECT_EQ(ssns.size(), first.size());  // unique, so a search by SSN names one person
   EXPECT_NE(first[0].ssn, other[0].ssn);
   const std::string csv = employees_csv({first[0]});
-  EXPECT_EQ(csv, "name,ssn,salary\n" + first[0].name + "," + first[0].ssn + "," + std::to_string(first[0].salary) + "\n");
+  EXPECT_EQ(csv, "name,ssn,salary\n" + first[0].name + "," + first[0].ssn + "," +
+                     std::to_string(first[0].salary) + "\n");
 }
 
 }  // namespace
