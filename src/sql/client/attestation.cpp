@@ -190,7 +190,7 @@ Result<AttestedEnclave> EnclaveVerifier::verify_with_attestd(ByteView evidence, 
   if (!client.is_valid()) return Status(ErrorCode::invalid_argument, "cannot use the attestd URL " + base);
   client.set_connection_timeout(5, 0);
   client.set_read_timeout(30, 0);
-  if (!options_.attestd_tls_ca_file.empty()) client.set_ca_cert_path(options_.attestd_tls_ca_file.c_str());
+  if (!options_.attestd_tls_ca_file.empty()) client.set_ca_cert_path(options_.attestd_tls_ca_file);
   const std::string nonce_hex = to_hex(nonce);
   json request = {{"evidence", to_base64url(evidence)},
                   {"runtimeData", {{"data", to_base64url(runtime_data)}, {"dataType", "JSON"}}},

@@ -92,6 +92,7 @@ Result<DbaSnapshot> read_dba_snapshot(const std::string& db_path, const std::str
   int step = SQLITE_ROW;
   while ((step = sqlite3_step(rows.get())) == SQLITE_ROW) {
     std::vector<std::string> row;
+    row.reserve(static_cast<std::size_t>(width));
     for (int c = 0; c < width; ++c) row.push_back(cell_text(rows.get(), c));
     snapshot.rows.push_back(std::move(row));
   }
