@@ -64,6 +64,11 @@ try {
   await page.goto(url);
   await page.waitForSelector('#sign-in-form');
   await screenshot(page, artifacts, '1-sign-in');
+  // Every control has a label or a text name (the page is usable with a screen reader).
+  const unnamed = await page.$$eval('input, select, button', (controls) =>
+    controls.filter((c) => (c.labels === null || c.labels.length === 0) && !c.textContent.trim())
+      .map((c) => c.id || c.outerHTML));
+  assert.deepEqual(unnamed, [], 'controls without a label');
 
   // A wrong password: a clear message, still signed out.
   await page.fill('#user', user);
