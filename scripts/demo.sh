@@ -4,6 +4,8 @@
 # services: attestd attests an enclave, kbs releases a key to it only; then
 # the encrypted SQL server answers range and LIKE queries on ciphertext;
 # and the clean room trains on two hospitals' encrypted data in an enclave.
+# Last it starts every service with the web consoles, prints their URLs and
+# waits: Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -50,3 +52,8 @@ tests/docs_sql_test.sh . $build/tools/cloister --show
 echo
 echo "== 7. the clean room: two hospitals train one model in an enclave without sharing rows"
 $build/tools/cloister cleanroom demo --data data/wdbc.csv
+echo
+echo "== 8. the web consoles: every service started, the data seeded; open the URLs below"
+cleanup
+trap - EXIT
+exec scripts/start-consoles.sh --build $build
