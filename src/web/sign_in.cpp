@@ -33,7 +33,9 @@ Result<Bytes> pbkdf2(ByteView password, ByteView salt) {
   return out;
 }
 
-std::string token_key(std::string_view token) { return to_hex(crypto::sha256(as_bytes(token))); }
+std::string token_key(std::string_view token) {
+  return to_hex(crypto::sha256(as_bytes(token)));
+}
 
 }  // namespace
 
@@ -56,8 +58,9 @@ Status SignIn::check_password(const std::string& user, ByteView password) {
   {
     std::lock_guard lock(mutex_);
     if (failures_[user].paused_until > now) {
-      return Status(ErrorCode::failed_precondition,
-                    "too many wrong passwords: wait " + std::to_string(kPause.count()) + " seconds and try again");
+      return Status(
+          ErrorCode::failed_precondition,
+          "too many wrong passwords: wait " + std::to_string(kPause.count()) + " seconds and try again");
     }
   }
   // An unknown user costs the same hashing as a known one.
@@ -99,7 +102,8 @@ std::string SignIn::cookie_token(const httplib::Request& request) const {
   while (at < cookies.size()) {
     while (at < cookies.size() && (cookies[at] == ' ' || cookies[at] == ';')) ++at;
     const std::size_t end = std::min(cookies.find(';', at), cookies.size());
-    if (cookies.compare(at, prefix.size(), prefix) == 0) return cookies.substr(at + prefix.size(), end - at - prefix.size());
+    if (cookies.compare(at, prefix.size(), prefix) == 0)
+      return cookies.substr(at + prefix.size(), end - at - prefix.size());
     at = end;
   }
   return {};
@@ -118,7 +122,8 @@ std::optional<std::string> SignIn::session_user(const httplib::Request& request)
   return found->second.user;
 }
 
-std::optional<std::string> SignIn::require_user(const httplib::Request& request, httplib::Response& response) {
+std::optional<std::string> SignIn::require_user(const httplib::Request& request,
+                                                httplib::Response& response) {
   auto user = session_user(request);
   if (!user) {
     set_security_headers(response);

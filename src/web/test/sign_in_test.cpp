@@ -27,9 +27,11 @@ class Console {
     server_ = std::move(http::Server::create({})).value();
     serve_static(server_->routes(), kFiles);
     sign_in_->add_routes(server_->routes());
-    server_->routes().Get("/api/secret", [this](const httplib::Request& request, httplib::Response& response) {
-      if (auto user = sign_in_->require_user(request, response)) http::send_json(response, 200, {{"for", *user}});
-    });
+    server_->routes().Get("/api/secret",
+                          [this](const httplib::Request& request, httplib::Response& response) {
+                            if (auto user = sign_in_->require_user(request, response))
+                              http::send_json(response, 200, {{"for", *user}});
+                          });
     EXPECT_TRUE(server_->bind().is_ok());
     thread_ = std::thread([this] { server_->run(); });
   }
@@ -66,7 +68,8 @@ TEST(SignIn, ServesCompiledInPagesWithSecurityHeaders) {
     EXPECT_NE(page->get_header_value("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
     EXPECT_EQ(page->get_header_value("Cache-Control"), "no-store");
   }
-  EXPECT_EQ(console.client().Get("/app.js")->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(console.client().Get("/app.js")->get_header_value("Content-Type"),
+            "text/javascript; charset=utf-8");
   EXPECT_EQ(console.client().Get("/appxjs")->status, 404);  // the dot is not a wildcard
 }
 
@@ -100,7 +103,8 @@ TEST(SignIn, OnlyTheRightPasswordOpensASessionAndSignOutEndsIt) {
 
 TEST(SignIn, RepeatedWrongPasswordsPauseTheAccount) {
   Console console;
-  for (int i = 0; i < SignIn::kFailuresBeforePause; ++i) EXPECT_EQ(console.sign_in("alice", "guess")->status, 401);
+  for (int i = 0; i < SignIn::kFailuresBeforePause; ++i)
+    EXPECT_EQ(console.sign_in("alice", "guess")->status, 401);
   auto paused = console.sign_in("alice", "correct horse");
   EXPECT_EQ(paused->status, 429);
   EXPECT_NE(paused->body.find("wait"), std::string::npos);
