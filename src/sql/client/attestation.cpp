@@ -176,8 +176,9 @@ Result<AttestedEnclave> EnclaveVerifier::verify_direct(ByteView evidence, ByteVi
   }
   auto runtime = json::parse(runtime_data.begin(), runtime_data.end(), nullptr, false);
   CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey key, instance_key_from_runtime(runtime, nonce));
-  return AttestedEnclave{std::move(key), summarize(to_hex(verified->report.identity.signer),
-                                                   to_hex(verified->report.identity.measurement))};
+  const std::string signer = to_hex(verified->report.identity.signer);
+  const std::string measurement = to_hex(verified->report.identity.measurement);
+  return AttestedEnclave{std::move(key), summarize(signer, measurement), signer, measurement};
 }
 
 Result<AttestedEnclave> EnclaveVerifier::verify_with_attestd(ByteView evidence, ByteView runtime_data,
@@ -226,8 +227,9 @@ Result<AttestedEnclave> EnclaveVerifier::verify_with_attestd(ByteView evidence, 
     return refused("the token carries no runtime data (x-ms-runtime)", "check attestd's version");
   CLOISTER_ASSIGN_OR_RETURN(crypto::PublicKey key,
                             instance_key_from_runtime((*claims)["x-ms-runtime"], nonce));
-  return AttestedEnclave{std::move(key), summarize((*claims).value("x-ms-sgx-mrsigner", ""),
-                                                   (*claims).value("x-ms-sgx-mrenclave", ""))};
+  const std::string signer = (*claims).value("x-ms-sgx-mrsigner", "");
+  const std::string measurement = (*claims).value("x-ms-sgx-mrenclave", "");
+  return AttestedEnclave{std::move(key), summarize(signer, measurement), signer, measurement};
 }
 
 }  // namespace cloister::sql::client

@@ -22,6 +22,8 @@ namespace cloister::sql::client {
 struct AttestedEnclave {
   crypto::PublicKey instance_key;  // what column keys are sealed to
   std::string summary;             // "signer ab12.., measurement cd34.." for messages
+  std::string signer;              // hex, as verified
+  std::string measurement;         // hex, as verified
 };
 
 class EnclaveVerifier {
