@@ -98,6 +98,7 @@ function(cloister_web_assets target function dir)
     COMMAND ${CMAKE_COMMAND} -DOUTPUT=${output} -DFUNCTION=${function} -DDIR=${dir} "-DFILES=${ARGN}"
             -P ${PROJECT_SOURCE_DIR}/cmake/embed_web_assets.cmake
     DEPENDS ${inputs} ${PROJECT_SOURCE_DIR}/cmake/embed_web_assets.cmake
-    COMMENT "Embedding web assets ${function}")
+    COMMENT "Embedding web assets ${function}"
+    VERBATIM)
   target_sources(${target} PRIVATE ${output})
 endfunction()
