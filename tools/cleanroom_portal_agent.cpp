@@ -112,7 +112,6 @@ std::string PortalAgent::how_verified() const {
 }
 
 Result<json> PortalAgent::verify_enclave() {
-  std::lock_guard lock(mutex_);
   CLOISTER_ASSIGN_OR_RETURN(auto verified, client_.verify_enclave(contract_, options_.policy));
   spdlog::info("portal {}: enclave verified ({})", identity_.name, verified.summary);
   return json{{"verified", true},          {"measurement", verified.measurement},
@@ -135,7 +134,6 @@ Result<json> PortalAgent::party_status() const {
 }
 
 Result<json> PortalAgent::status() const {
-  std::lock_guard lock(mutex_);
   CLOISTER_ASSIGN_OR_RETURN(json status, party_status());
   bool ready = true;
   for (const json& party : status["parties"])
@@ -197,7 +195,6 @@ Status PortalAgent::release_key() {
 }
 
 Result<json> PortalAgent::train() {
-  std::lock_guard lock(mutex_);
   CLOISTER_ASSIGN_OR_RETURN(json training, client_.train(identity_, false));
   spdlog::info("portal {}: training run {} done", identity_.name, training.value("run", 0));
   return training;

@@ -3,8 +3,10 @@
 // training enclave against the party's policy and contract, checks and
 // encrypts the party's CSV here (never in the service), keeps the data key
 // and the locally trained "alone" model in its data directory, and opens
-// the model sealed to the party. Every step is one method; the portal's
-// HTTP routes (cleanroom_portal.h) call them one at a time.
+// the model sealed to the party. Every step is one method, called by the
+// portal's HTTP routes (cleanroom_portal_routes.h); the steps that touch the
+// data directory run one at a time, while reads (status, verification) and
+// a training run in progress do not block each other.
 //
 // The data directory (mode 0700) holds dataset.cds (the upload),
 // dataset.key (its data key, base64url, 0600), alone-model.json and
@@ -72,7 +74,7 @@ class PortalAgent {
   PortalAgentOptions options_;
   CleanroomClient client_;
   std::optional<cleanroom::LabelledRows> test_rows_;
-  mutable std::mutex mutex_;  // one step at a time: the files in the data directory
+  mutable std::mutex mutex_;  // the files in the data directory: one step at a time
 };
 
 }  // namespace cloister::cli
