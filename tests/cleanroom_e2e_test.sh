@@ -23,22 +23,8 @@ export CLOISTER_PLATFORM_SOCKET=$work/platform.sock
 # The data, two hospitals and an outsider, a contract naming the hospitals.
 "$cloister" cleanroom split --data "$data/wdbc.csv" --out . --draws 2 > split.txt 2> /dev/null
 for party in hospital-a hospital-b hospital-c; do "$cloister" cleanroom party init --name "$party" > /dev/null; done
-write_contract() {  # write_contract FILE NAME
-  python3 - "$1" "$2" << 'EOF'
-import csv, json, sys
-header = next(csv.reader(open("hospital-a.csv")))
-parties = ["hospital-a", "hospital-b"]
-contract = {"contract": "cloister-cleanroom/1", "name": sys.argv[2],
-            "parties": [{"name": p, "public_key": json.load(open(p + ".jwk.json"))} for p in parties],
-            "schema": {"features": [c for c in header if c != "diagnosis"], "label": "diagnosis",
-                       "positive": "M", "negative": "B"},
-            "algorithm": {"name": "logistic_regression", "epochs": 1000, "learning_rate": 0.5, "l2": 0.001},
-            "outputs": [{"party": p, "receives": "model"} for p in parties]}
-open(sys.argv[1], "w").write(json.dumps(contract, indent=2) + "\n")
-EOF
-}
-write_contract contract.json breast-cancer-screening
-write_contract other-contract.json another-collaboration
+write_cleanroom_contract contract.json breast-cancer-screening
+write_cleanroom_contract other-contract.json another-collaboration
 for party in a b; do
   "$cloister" cleanroom party encrypt --contract contract.json --party hospital-$party --csv hospital-$party.csv \
     --out $party.cds > /dev/null

@@ -35,5 +35,9 @@ scored = [float(x) for x in re.findall(r"^accuracy +([0-9.]+)%", log, re.M)]
 assert len(scored) == 2 and scored[1] >= 95 and scored[1] - scored[0] >= 5, scored
 assert "hash chain verified here" in log and "model-downloaded" in log
 assert "hospital-a|" in log and "hospital-b|" in log  # the operator's table of uploads
+# The portal: its URL printed, a sign-in, and the enclave verified by the agent.
+assert re.search(r"cloister cleanroom portal for hospital-a listening on http://127\.0\.0\.1:\d+", log)
+assert '{"user":"alice"}' in log
+assert re.search(r'"measurement":"[0-9a-f]{64}"', log) and '"verified":true' in log
 PY
 echo "docs/cleanroom.md walk-through passed"

@@ -10,13 +10,13 @@
 #include <string>
 
 #include "cleanroom/contract.h"
+#include "cleanroom/contract_training.h"
 #include "cleanroom/encrypted_dataset.h"
 #include "cleanroom/evaluation.h"
 #include "cleanroom/hospital_split.h"
 #include "cleanroom/model_json.h"
 #include "common/durable_file.h"
 #include "common/encoding.h"
-#include "crypto/rng.h"
 #include "crypto/sha.h"
 #include "jose/jose.h"
 #include "tools/cleanroom_party_client.h"
@@ -126,20 +126,16 @@ int run_party_encrypt(const PartyArgs& args) {
                 "--party must be one of the contract's party names");
   auto rows = load_csv(args.csv, contract->schema);
   if (!rows.is_ok()) return fail(rows.status().message(), "fix the CSV so it matches the contract's schema");
-  auto data_key = crypto::random_bytes(kDataKeySize);
-  if (!data_key.is_ok()) return fail(data_key.status().message());
-  auto sealed = seal_dataset(
-      *rows, {.contract = contract->hash_hex(), .party = args.name, .columns = 0, .rows = 0}, *data_key);
+  auto sealed = seal_with_fresh_key(*rows, contract->hash_hex(), args.name);
   if (!sealed.is_ok()) return fail(sealed.status().message());
   const std::string out = args.out.empty() ? args.csv + ".cds" : args.out;
-  std::string key_text = to_base64url(*data_key) + "\n";
-  Status written = atomic_write_file(out, *sealed, 0644);
+  std::string key_text = to_base64url(sealed->data_key.view()) + "\n";
+  Status written = atomic_write_file(out, sealed->file, 0644);
   if (written.is_ok()) written = write_text(out + ".key", key_text, 0600);
   secure_wipe(key_text.data(), key_text.size());
-  secure_wipe(data_key->data(), data_key->size());
   if (!written.is_ok()) return fail(written.message());
   std::cout << "encrypted " << rows->features.rows << " rows to " << out << " (sha256 "
-            << to_hex(crypto::sha256(*sealed)) << ")\ndata key in " << out
+            << to_hex(crypto::sha256(sealed->file)) << ")\ndata key in " << out
             << ".key: keep it; release it only to an enclave you verified\n";
   return 0;
 }
@@ -149,17 +145,7 @@ int run_train_local(const PartyArgs& args) {
   if (!contract.is_ok()) return fail(contract.status().message());
   auto rows = load_csv(args.csv, contract->schema);
   if (!rows.is_ok()) return fail(rows.status().message());
-  TrainedModel trained{.model = {},
-                       .contract = contract->hash_hex(),
-                       .schema = contract->schema,
-                       .parties = {"local"},
-                       .rows = rows->features.rows};
-  if (const auto* mlp = std::get_if<MlpParams>(&contract->algorithm)) {
-    trained.model = train_mlp<ObliviousMath>(rows->features, rows->labels, *mlp);
-  } else {
-    trained.model = train_logistic_regression<ObliviousMath>(
-        rows->features, rows->labels, std::get<LogisticRegressionParams>(contract->algorithm));
-  }
+  const TrainedModel trained = train_under_contract(*contract, *rows, {"local"});
   if (Status s = write_text(args.out, model_to_json(trained).dump(2) + "\n"); !s.is_ok())
     return fail(s.message());
   std::cout << "trained " << contract->algorithm_name() << " on " << trained.rows

@@ -22,7 +22,6 @@
 #include "cleanroom/service/cleanroom_service.h"
 #include "common/durable_file.h"
 #include "common/encoding.h"
-#include "crypto/rng.h"
 #include "jose/jose.h"
 #include "sql/client/shell_support.h"
 #include "tools/cleanroom_party_client.h"
@@ -65,7 +64,6 @@ struct Hospital {
   PartyIdentity identity;
   const LabelledRows* rows = nullptr;
   Bytes dataset;
-  Bytes data_key;
 };
 
 // The contract both hospitals sign: their keys, wdbc's columns, logistic
@@ -169,15 +167,12 @@ Status run_demo(const DemoArgs& args, const std::string& dir) {
   for (Hospital* hospital : {&a, &b}) {
     CLOISTER_RETURN_IF_ERROR(client.sign_contract(contract, hospital->identity));
     CLOISTER_ASSIGN_OR_RETURN(auto verified, client.verify_enclave(contract, policy));
-    CLOISTER_ASSIGN_OR_RETURN(hospital->data_key, crypto::random_bytes(kDataKeySize));
-    CLOISTER_ASSIGN_OR_RETURN(
-        hospital->dataset,
-        seal_dataset(*hospital->rows, {.contract = contract.hash_hex(), .party = hospital->identity.name},
-                     hospital->data_key));
+    CLOISTER_ASSIGN_OR_RETURN(SealedDataset sealed, seal_with_fresh_key(*hospital->rows, contract.hash_hex(),
+                                                                        hospital->identity.name));
+    hospital->dataset = std::move(sealed.file);
     CLOISTER_ASSIGN_OR_RETURN(json uploaded, client.upload(hospital->identity, hospital->dataset, false));
-    CLOISTER_RETURN_IF_ERROR(client.release_key(contract, hospital->identity, policy, hospital->dataset,
-                                                hospital->data_key, false));
-    secure_wipe(hospital->data_key.data(), hospital->data_key.size());
+    CLOISTER_RETURN_IF_ERROR(
+        client.release_key(contract, hospital->identity, policy, hospital->dataset, sealed.data_key, false));
     std::cout << hospital->title << ": signed; enclave verified (" << verified.summary << ");\n  uploaded "
               << uploaded.value("bytes", 0) << " encrypted bytes (" << uploaded.value("rows", 0)
               << " rows); data key released to that enclave instance only\n";

@@ -140,7 +140,9 @@ Result<CleanroomClient::VerifiedEnclave> CleanroomClient::verify_enclave(
                       "); check that the service runs your contract");
   return VerifiedEnclave{
       .instance_key = std::move(attested->instance_key),
-      .summary = attested->summary + ", contract " + contract.hash_hex().substr(0, 16) + "..."};
+      .summary = attested->summary + ", contract " + contract.hash_hex().substr(0, 16) + "...",
+      .signer = attested->signer,
+      .measurement = attested->measurement};
 }
 
 Status CleanroomClient::release_key(const cleanroom::Contract& contract, const PartyIdentity& party,

@@ -40,6 +40,8 @@ class CleanroomClient {
   struct VerifiedEnclave {
     crypto::PublicKey instance_key;
     std::string summary;
+    std::string signer;       // hex, as verified
+    std::string measurement;  // hex, as verified
   };
   Result<VerifiedEnclave> verify_enclave(const cleanroom::Contract& contract,
                                          const sql::AttestationOptions& policy) const;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/aes_gcm.h"
+#include "crypto/rng.h"
 #include "crypto/sha.h"
 
 namespace cloister::cleanroom {
@@ -181,6 +182,15 @@ Result<LabelledRows> open_dataset(ByteView sealed, ByteView data_key) {
   }
   if (at != sealed.size()) return malformed("bytes follow the last chunk");
   return out;
+}
+
+Result<SealedDataset> seal_with_fresh_key(const LabelledRows& rows, const std::string& contract_hash,
+                                          const std::string& party) {
+  CLOISTER_ASSIGN_OR_RETURN(Bytes key, crypto::random_bytes(kDataKeySize));
+  SealedDataset sealed{.file = {}, .data_key = SecretBytes(std::move(key))};
+  CLOISTER_ASSIGN_OR_RETURN(
+      sealed.file, seal_dataset(rows, {.contract = contract_hash, .party = party}, sealed.data_key.view()));
+  return sealed;
 }
 
 }  // namespace cloister::cleanroom

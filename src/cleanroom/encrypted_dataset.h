@@ -40,6 +40,15 @@ struct DatasetHeader {
 
 Result<Bytes> seal_dataset(const LabelledRows& rows, const DatasetHeader& header, ByteView data_key);
 
+// A party's rows sealed under a fresh random data key, as they leave its
+// side: the file to upload and the key to release only to a verified enclave.
+struct SealedDataset {
+  Bytes file;
+  SecretBytes data_key;
+};
+Result<SealedDataset> seal_with_fresh_key(const LabelledRows& rows, const std::string& contract_hash,
+                                          const std::string& party);
+
 // The header, read without the key (the service checks whose and which
 // contract's data an upload claims to be before storing it).
 Result<DatasetHeader> read_dataset_header(ByteView sealed);

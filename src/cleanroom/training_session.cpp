@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstring>
 
+#include "cleanroom/contract_training.h"
 #include "cleanroom/encrypted_dataset.h"
 #include "common/encoding.h"
 #include "crypto/sha.h"
@@ -130,17 +131,7 @@ Result<TrainingOutput> TrainingSession::train() {
     names.push_back(party.name);
   }
   all.features.rows = all.labels.size();
-  TrainedModel trained{.model = {},
-                       .contract = contract_->hash_hex(),
-                       .schema = contract_->schema,
-                       .parties = names,
-                       .rows = all.features.rows};
-  if (const auto* mlp = std::get_if<MlpParams>(&contract_->algorithm)) {
-    trained.model = train_mlp<ObliviousMath>(all.features, all.labels, *mlp);
-  } else {
-    trained.model = train_logistic_regression<ObliviousMath>(
-        all.features, all.labels, std::get<LogisticRegressionParams>(contract_->algorithm));
-  }
+  const TrainedModel trained = train_under_contract(*contract_, all, names);
   secure_wipe(all.features.values.data(), all.features.values.size() * sizeof(double));
   secure_wipe(all.labels.data(), all.labels.size() * sizeof(double));
 

@@ -22,9 +22,9 @@ namespace cloister::sql::client {
 struct AttestedEnclave {
   crypto::PublicKey instance_key;  // what column keys are sealed to
   std::string summary;             // "signer ab12.., measurement cd34.." for messages
-  std::string signer_hex;
-  std::string measurement_hex;
-  std::string verified_by;
+  std::string signer;              // hex, as verified
+  std::string measurement;         // hex, as verified
+  std::string verified_by;         // "evidence, against the platform CA" or "attestd token from URL"
 };
 
 class EnclaveVerifier {

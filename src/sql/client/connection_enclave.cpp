@@ -56,7 +56,7 @@ Status Connection::Impl::attest_enclave() {
   enclave_key_ = std::move(attested.instance_key);
   enclave_instance_ = body["instance"].get<std::string>();
   attestation_ = EnclaveAttestation{
-      enclave_instance_, attested.signer_hex, attested.measurement_hex, attested.verified_by,
+      enclave_instance_, attested.signer, attested.measurement, attested.verified_by,
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
           .count()};
   return Status::ok();
