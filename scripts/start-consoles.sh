@@ -3,7 +3,9 @@
 # their data, prints the consoles' URLs and sign-ins, and waits; Ctrl-C (or
 # SIGTERM) stops everything cleanly. The last step of scripts/demo.sh.
 #   scripts/start-consoles.sh [--build DIR] [--state DIR] [--any-ports]
-# --any-ports: free ports instead of 8081-8083 (tests). Everything the
+# --any-ports: free ports instead of 8081-8083 (tests). The SQL console is
+# the employees scenario (docs/sql.md); the two clean-room portals are the
+# hospitals' own agents (docs/cleanroom.md), each with its CSV to upload. Everything the
 # services keep is under --state (default: a new temporary directory, removed
 # at exit); STATE/consoles.env names the URLs, users and password files.
 set -euo pipefail
@@ -100,18 +102,56 @@ wait_for "$state/sql-console.log" "attested"
 sql_console=http://127.0.0.1:$(cat "$state/sql-console.port")/
 echo "SQL server $sql_server (enclave signer $sql_signer), 200 employees, CMK hrcmk in kbs"
 
+# The clean room: the hospitals' data split, their keys, the contract, the
+# service and its training enclave, and one portal (agent) per hospital.
+cleanroom_image=$(realpath "$build/src/cleanroom/enclave/cloister_cleanroom_enclave.signed")
+"$cloister" cleanroom split --data data/wdbc.csv --out "$state" --draws 1 > "$state/split.log" 2>&1
+for party in hospital-a hospital-b; do
+  "$cloister" cleanroom party init --name "$party" --dir "$state" > /dev/null
+done
+python3 scripts/write-cleanroom-contract.py "$state/contract.json" breast-cancer-screening "$state"
+start cleanroom cleanroom.log "$cloister" cleanroom serve --data-dir "$state/cleanroom" \
+  --contract "$state/contract.json" --port 0 --port-file "$state/cleanroom.port" --enclave "$cleanroom_image"
+wait_for "$state/cleanroom.port"
+cleanroom=http://127.0.0.1:$(cat "$state/cleanroom.port")
+portal_port=8082
+for party in hospital-a hospital-b; do
+  new_password "$state/$party.password"
+  start "$party-portal" "$party-portal.log" "$cloister" cleanroom portal --contract "$state/contract.json" \
+    --party "$party" --key "$state/$party.key.pem" --service "$cleanroom" --data-dir "$state/$party-agent" \
+    --test-data "$state/test.csv" --user "$party" --password-file "$state/$party.password" \
+    --port "$(port_of $portal_port)" --port-file "$state/$party.port" \
+    --attestation attestd --attestd "$attestd" --attestd-cert "$state/attestd/signing_cert.pem" \
+    --enclave-image "$cleanroom_image"
+  wait_for "$state/$party.port"
+  portal_port=$((portal_port + 1))
+done
+portal_a=http://127.0.0.1:$(cat "$state/hospital-a.port")/
+portal_b=http://127.0.0.1:$(cat "$state/hospital-b.port")/
+echo "clean-room service $cleanroom (contract breast-cancer-screening), hospital A $(($(wc -l < "$state/hospital-a.csv") - 1)) rows, hospital B $(($(wc -l < "$state/hospital-b.csv") - 1)) rows"
+
 cat > "$state/consoles.env" <<ENV
 SQL_CONSOLE_URL=$sql_console
 SQL_CONSOLE_USER=hr
 SQL_CONSOLE_PASSWORD_FILE=$state/sql-console.password
 SQL_EMPLOYEES_CSV=$state/employees.csv
 SQL_SIGNER=$sql_signer
+PORTAL_A_URL=$portal_a
+PORTAL_B_URL=$portal_b
+PORTAL_A_PASSWORD_FILE=$state/hospital-a.password
+PORTAL_B_PASSWORD_FILE=$state/hospital-b.password
+PORTAL_A_CSV=$state/hospital-a.csv
+PORTAL_B_CSV=$state/hospital-b.csv
 ENV
 
 echo
 echo "== the consoles (open them in a browser on this machine)"
 echo "SQL console:   $sql_console"
 echo "               sign in as hr, password $(cat "$state/sql-console.password")"
+echo "Clean room:    hospital A $portal_a"
+echo "               sign in as hospital-a, password $(cat "$state/hospital-a.password"); upload $state/hospital-a.csv"
+echo "               hospital B $portal_b"
+echo "               sign in as hospital-b, password $(cat "$state/hospital-b.password"); upload $state/hospital-b.csv"
 echo
 echo "Press Ctrl-C to stop everything."
 touch "$state/ready"

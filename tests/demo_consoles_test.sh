@@ -19,14 +19,33 @@ cat "$work/consoles.out"
 source "$state/consoles.env"
 grep -q "sign in as hr, password $(cat "$SQL_CONSOLE_PASSWORD_FILE")" "$work/consoles.out" ||
   fail "the SQL console's sign-in is not printed"
+{ grep -q "hospital A $PORTAL_A_URL" "$work/consoles.out" && grep -q "hospital B $PORTAL_B_URL" "$work/consoles.out"; } ||
+  fail "the portals' URLs are not printed"
 
 rm -rf "$artifacts" && mkdir -p "$artifacts"
 node "$root/tests/browser/sql_console.test.mjs" "$SQL_CONSOLE_URL" "$SQL_CONSOLE_USER" \
   "$(cat "$SQL_CONSOLE_PASSWORD_FILE")" "$SQL_EMPLOYEES_CSV" "$SQL_SIGNER" "$artifacts/sql-console" "attestd token" ||
   fail "the SQL console's browser test failed against the demo's services"
 
-for log in "$state"/*.log; do
-  ! grep -q -- "$(cat "$SQL_CONSOLE_PASSWORD_FILE")" "$log" || fail "$log holds the console password"
+: > "$work/empty.csv"
+sed '3s/^[^,]*,/n\/a,/' "$PORTAL_A_CSV" > "$work/malformed.csv"
+python3 - "$artifacts/cleanroom-portal" "$work" > "$work/portal.json" << JSON
+import json, sys
+portals = [{"name": name, "url": url.rstrip("/"), "user": name, "password_file": password, "csv": csv}
+           for name, url, password, csv in (("hospital-a", "$PORTAL_A_URL", "$PORTAL_A_PASSWORD_FILE", "$PORTAL_A_CSV"),
+                                            ("hospital-b", "$PORTAL_B_URL", "$PORTAL_B_PASSWORD_FILE", "$PORTAL_B_CSV"))]
+print(json.dumps({"artifacts": sys.argv[1], "empty_csv": sys.argv[2] + "/empty.csv",
+                  "malformed_csv": sys.argv[2] + "/malformed.csv", "portals": portals,
+                  "verified_by": "a token from attestd"}))
+JSON
+node "$root/tests/browser/cleanroom_portal.test.mjs" "$work/portal.json" ||
+  fail "the clean-room portals' browser test failed against the demo's services"
+
+# The terminal shows the sign-ins on purpose; no service log may.
+for secret_file in "$SQL_CONSOLE_PASSWORD_FILE" "$PORTAL_A_PASSWORD_FILE" "$PORTAL_B_PASSWORD_FILE"; do
+  for log in "$state"/*.log; do
+    ! grep -q -- "$(cat "$secret_file")" "$log" || fail "$log holds a console password"
+  done
 done
 
 kill -TERM "$consoles_pid"

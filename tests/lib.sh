@@ -58,16 +58,5 @@ PY
 # hospital-b (their NAME.jwk.json in the current directory), wdbc's columns
 # (from hospital-a.csv), logistic regression, a model for each.
 write_cleanroom_contract() {
-  python3 - "$1" "$2" << 'EOF'
-import csv, json, sys
-header = next(csv.reader(open("hospital-a.csv")))
-parties = ["hospital-a", "hospital-b"]
-contract = {"contract": "cloister-cleanroom/1", "name": sys.argv[2],
-            "parties": [{"name": p, "public_key": json.load(open(p + ".jwk.json"))} for p in parties],
-            "schema": {"features": [c for c in header if c != "diagnosis"], "label": "diagnosis",
-                       "positive": "M", "negative": "B"},
-            "algorithm": {"name": "logistic_regression", "epochs": 1000, "learning_rate": 0.5, "l2": 0.001},
-            "outputs": [{"party": p, "receives": "model"} for p in parties]}
-open(sys.argv[1], "w").write(json.dumps(contract, indent=2) + "\n")
-EOF
+  python3 "$(dirname "${BASH_SOURCE[0]}")/../scripts/write-cleanroom-contract.py" "$1" "$2"
 }
