@@ -33,18 +33,6 @@ struct PortalArgs {
   EnclavePolicyArgs policy;
 };
 
-// The password: the file's first line, never logged; wiped once hashed.
-Result<SecretBytes> read_password(const std::string& file) {
-  CLOISTER_ASSIGN_OR_RETURN(std::string text, read_input_text(file, 4096));
-  std::size_t end = text.find_first_of("\r\n");
-  if (end == std::string::npos) end = text.size();
-  SecretBytes password(as_bytes(std::string_view(text).substr(0, end)));
-  secure_wipe(text.data(), text.size());
-  if (password.size() == 0)
-    return Status(ErrorCode::invalid_argument, "--password-file " + file + " is empty");
-  return password;
-}
-
 int run_portal(const PortalArgs& args) {
   log::init("cleanroom-portal");
   block_stop_signals();
@@ -59,7 +47,7 @@ int run_portal(const PortalArgs& args) {
                                     .policy = *policy});
   if (!agent.is_ok())
     return fail(agent.status().message(), "check --contract, --party, --key and --test-data");
-  auto password = read_password(args.password_file);
+  auto password = read_password_file(args.password_file);
   if (!password.is_ok()) return fail(password.status().message());
   std::vector<web::Account> accounts;
   accounts.push_back({args.user, std::move(password).value()});

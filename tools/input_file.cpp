@@ -34,4 +34,16 @@ Result<Bytes> read_input_file(const std::string& path, std::size_t max_bytes) {
   return to_bytes(text);
 }
 
+Result<SecretBytes> read_password_file(const std::string& path) {
+  constexpr std::size_t kMaxPasswordFileBytes = 4096;
+  CLOISTER_ASSIGN_OR_RETURN(std::string text, read_input_text(path, kMaxPasswordFileBytes));
+  const std::size_t end = std::min(text.find_first_of("\r\n"), text.size());
+  SecretBytes password(as_bytes(std::string_view(text).substr(0, end)));
+  secure_wipe(text.data(), text.size());
+  if (password.empty())
+    return Status(ErrorCode::invalid_argument,
+                  "the password file " + path + " holds no password on its first line");
+  return password;
+}
+
 }  // namespace cloister::cli

@@ -16,4 +16,8 @@ inline constexpr std::size_t kMaxInputFileBytes = 1 << 20;
 Result<Bytes> read_input_file(const std::string& path, std::size_t max_bytes = kMaxInputFileBytes);
 Result<std::string> read_input_text(const std::string& path, std::size_t max_bytes = kMaxInputFileBytes);
 
+// A console's --password-file: its first line, the read buffer wiped;
+// invalid_argument when that line is empty.
+Result<SecretBytes> read_password_file(const std::string& path);
+
 }  // namespace cloister::cli

@@ -26,26 +26,12 @@ struct ConsoleArgs {
   std::string password_file;
 };
 
-constexpr std::size_t kMaxPasswordBytes = 1024;
-
-// The password file's first line.
-Result<SecretBytes> read_password(const std::string& path) {
-  CLOISTER_ASSIGN_OR_RETURN(Bytes text, read_input_file(path, kMaxPasswordBytes));
-  std::size_t end = 0;
-  while (end < text.size() && text[end] != '\n' && text[end] != '\r') ++end;
-  SecretBytes password(ByteView(text.data(), end));
-  secure_wipe(text.data(), text.size());
-  if (password.empty())
-    return Status(ErrorCode::invalid_argument, path + " holds no password on its first line");
-  return password;
-}
-
 int run_console(const ConsoleArgs& args) {
   log::init("sql-console");
   block_stop_signals();
   auto options = connection_options(args.connection);
   if (!options.is_ok()) return fail(options.status().message());
-  auto password = read_password(args.password_file);
+  auto password = read_password_file(args.password_file);
   if (!password.is_ok())
     return fail(password.status().message(), "--password-file names a file with the password");
   auto suffix = crypto::random_bytes(4);

@@ -14,6 +14,7 @@
 
 #include "common/encoding.h"
 #include "sql/client/shell_support.h"
+#include "sqlite/database.h"
 #include "tools/command_registry.h"
 
 namespace cloister::cli {
@@ -26,22 +27,6 @@ struct DbaArgs {
 };
 
 constexpr std::size_t kHexPrefixBytes = 16;
-
-struct DatabaseCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-using Database = std::unique_ptr<sqlite3, DatabaseCloser>;
-
-struct StatementFinalizer {
-  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-};
-using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
-
-std::string quote_identifier(const std::string& name) {
-  std::string quoted = "\"";
-  for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
 
 // The catalog's names compare case-insensitively (COLLATE NOCASE), as SQL's do.
 std::string lower(std::string text) {
@@ -63,10 +48,9 @@ struct Rows {
 };
 
 Result<Rows> query(sqlite3* db, const std::string& sql, const std::set<std::string>& encrypted_columns = {}) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK)
-    return Status(ErrorCode::io_error, std::string(sqlite3_errmsg(db)) + " in: " + sql);
-  Statement statement(raw);
+  auto prepared = sqlite::prepare(db, sql, "reading the database");
+  if (!prepared.is_ok()) return prepared.status().with_context(sql);
+  sqlite3_stmt* raw = prepared->get();
   Rows rows;
   const int count = sqlite3_column_count(raw);
   for (int c = 0; c < count; ++c) rows.names.emplace_back(sqlite3_column_name(raw, c));
@@ -160,14 +144,10 @@ Status print_catalog(sqlite3* db) {
 }
 
 int run_dba(const DbaArgs& args) {
-  sqlite3* raw = nullptr;
-  const int opened = sqlite3_open_v2(args.db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-  Database db(raw);
-  if (opened != SQLITE_OK) {
-    return fail("cannot open " + args.db + " read-only: " + (raw ? sqlite3_errmsg(raw) : "out of memory"),
-                "--db names the SQLite file `cloister sql serve --db` uses");
-  }
-  sqlite3_busy_timeout(raw, 2000);
+  auto db = sqlite::Database::open_read_only(args.db);
+  if (!db.is_ok())
+    return fail(db.status().message(), "--db names the SQLite file `cloister sql serve --db` uses");
+  sqlite3* raw = db->get();
   std::cout << "Database " << args.db << ", as its administrator sees it (no keys):\n\n";
   if (Status catalog = print_catalog(raw); !catalog.is_ok()) return fail(catalog.message());
 
@@ -193,7 +173,7 @@ int run_dba(const DbaArgs& args) {
     // NOT INDEXED: SQLite would count through the smallest index, and an
     // index on a randomized column needs the enclave's collation, which an
     // administrator's connection does not have.
-    auto count = query(raw, "SELECT count(*) FROM " + quote_identifier(name) + " NOT INDEXED");
+    auto count = query(raw, "SELECT count(*) FROM " + sqlite::quote_identifier(name) + " NOT INDEXED");
     if (!count.is_ok()) return fail(count.status().message());
     std::cout << "Table " << name << " (" << count->values[0][0] << " rows";
     const auto columns = encrypted.find(lower(name));
@@ -202,8 +182,9 @@ int run_dba(const DbaArgs& args) {
       for (const auto& column : columns->second) std::cout << " " << column;
     }
     std::cout << "):\n";
-    auto rows = query(raw, "SELECT * FROM " + quote_identifier(name) + " LIMIT " + std::to_string(args.limit),
-                      columns != encrypted.end() ? columns->second : std::set<std::string>{});
+    auto rows =
+        query(raw, "SELECT * FROM " + sqlite::quote_identifier(name) + " LIMIT " + std::to_string(args.limit),
+              columns != encrypted.end() ? columns->second : std::set<std::string>{});
     if (!rows.is_ok()) return fail(rows.status().message());
     print(*rows);
     std::cout << "\n";

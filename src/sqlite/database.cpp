@@ -36,6 +36,22 @@ Result<Database> Database::open(const std::string& path) {
   return db;
 }
 
+Result<Database> Database::open_read_only(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr);
+  Database db;
+  db.db_.reset(raw);
+  if (rc != SQLITE_OK) return sqlite_error(raw, "opening " + path + " read-only");
+  sqlite3_busy_timeout(raw, 2000);
+  return db;
+}
+
+std::string quote_identifier(std::string_view name) {
+  std::string quoted = "\"";
+  for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 Status Database::exec(std::string_view sql) {
   return sqlite::exec(db_.get(), sql, "key store");
 }

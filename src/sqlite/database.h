@@ -24,12 +24,17 @@ Status exec(sqlite3* db, std::string_view sql, std::string_view what);
 // violation, io_error otherwise; "what: SQLite's message".
 Status sqlite_error(sqlite3* db, std::string_view what);
 Result<Statement> prepare(sqlite3* db, std::string_view sql, std::string_view what);
+// "name" with embedded quotes doubled: a table or column name in SQL text.
+std::string quote_identifier(std::string_view name);
 
 class Database {
  public:
   // Opens (creating if missing) with WAL journaling, foreign keys on and a
   // busy timeout, so concurrent writers wait for each other instead of failing.
   static Result<Database> open(const std::string& path);
+  // Opens an existing file read-only, as it is (no pragmas that would write):
+  // what an administrator's tools see.
+  static Result<Database> open_read_only(const std::string& path);
   Database() = default;
   Database(Database&&) noexcept = default;
   Database& operator=(Database&&) noexcept = default;
