@@ -5,9 +5,7 @@
 #include <iostream>
 #include <memory>
 
-#include "common/encoding.h"
 #include "common/log.h"
-#include "crypto/rng.h"
 #include "http/http_server.h"
 #include "tools/cleanroom_portal_agent.h"
 #include "tools/cleanroom_portal_routes.h"
@@ -51,11 +49,7 @@ int run_portal(const PortalArgs& args) {
   if (!password.is_ok()) return fail(password.status().message());
   std::vector<web::Account> accounts;
   accounts.push_back({args.user, std::move(password).value()});
-  // Browsers share cookies between ports: a name no other console on this host uses.
-  auto suffix = crypto::random_bytes(6);
-  if (!suffix.is_ok()) return fail(suffix.status().message());
-  auto sign_in =
-      web::SignIn::create("cloister-portal-" + args.party + "-" + to_hex(*suffix), std::move(accounts));
+  auto sign_in = web::SignIn::create("cloister-portal-" + args.party, std::move(accounts));
   if (!sign_in.is_ok()) return fail(sign_in.status().message());
   auto server = http::Server::create({.host = "127.0.0.1",
                                       .port = args.port,

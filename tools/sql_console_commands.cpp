@@ -2,9 +2,7 @@
 // trusted client of `cloister sql serve` (src/sql/console/sql_console.h).
 #include <iostream>
 
-#include "common/encoding.h"
 #include "common/log.h"
-#include "crypto/rng.h"
 #include "http/http_server.h"
 #include "sql/client/shell_support.h"
 #include "sql/console/sql_console.h"
@@ -34,11 +32,9 @@ int run_console(const ConsoleArgs& args) {
   auto password = read_password_file(args.password_file);
   if (!password.is_ok())
     return fail(password.status().message(), "--password-file names a file with the password");
-  auto suffix = crypto::random_bytes(4);
-  if (!suffix.is_ok()) return fail(suffix.status().message());
   std::vector<web::Account> accounts;
   accounts.push_back({args.user, std::move(password).value()});
-  auto sign_in = web::SignIn::create("cloister_sql_console_" + to_hex(*suffix), std::move(accounts));
+  auto sign_in = web::SignIn::create("cloister_sql_console", std::move(accounts));
   if (!sign_in.is_ok()) return fail(sign_in.status().message());
 
   sql::console::SqlConsoleOptions console_options;

@@ -21,6 +21,7 @@ constexpr int kPbkdf2Iterations = 100000;
 constexpr std::size_t kSaltSize = 16;
 constexpr std::size_t kHashSize = 32;
 constexpr std::size_t kTokenSize = 32;
+constexpr std::size_t kCookieSuffixSize = 6;
 constexpr std::size_t kMaxSessions = 10000;
 
 Result<Bytes> pbkdf2(ByteView password, ByteView salt) {
@@ -39,7 +40,8 @@ std::string token_key(std::string_view token) {
 
 }  // namespace
 
-Result<std::unique_ptr<SignIn>> SignIn::create(std::string cookie_name, std::vector<Account> accounts) {
+Result<std::unique_ptr<SignIn>> SignIn::create(const std::string& cookie_prefix,
+                                               std::vector<Account> accounts) {
   if (accounts.empty()) return Status(ErrorCode::invalid_argument, "a console needs at least one account");
   std::map<std::string, StoredAccount> stored;
   for (Account& account : accounts) {
@@ -50,7 +52,8 @@ Result<std::unique_ptr<SignIn>> SignIn::create(std::string cookie_name, std::vec
     account.password.wipe();
     stored[account.user] = {std::move(salt), std::move(hash)};
   }
-  return std::unique_ptr<SignIn>(new SignIn(std::move(cookie_name), std::move(stored)));
+  CLOISTER_ASSIGN_OR_RETURN(Bytes suffix, crypto::random_bytes(kCookieSuffixSize));
+  return std::unique_ptr<SignIn>(new SignIn(cookie_prefix + "_" + to_hex(suffix), std::move(stored)));
 }
 
 Status SignIn::check_password(const std::string& user, ByteView password) {

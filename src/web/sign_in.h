@@ -33,9 +33,13 @@ struct Account {
 
 class SignIn {
  public:
-  // `cookie_name` must be unique per console on a host: browsers share
-  // cookies between ports. Passwords are hashed here and wiped.
-  static Result<std::unique_ptr<SignIn>> create(std::string cookie_name, std::vector<Account> accounts);
+  // The session cookie is named `cookie_prefix` + "_" + random hex: unique
+  // per console process, as browsers share cookies between the ports of a
+  // host. Passwords are hashed here and wiped.
+  static Result<std::unique_ptr<SignIn>> create(const std::string& cookie_prefix,
+                                                std::vector<Account> accounts);
+
+  [[nodiscard]] const std::string& cookie_name() const { return cookie_name_; }
 
   void add_routes(httplib::Server& server);
 
