@@ -47,6 +47,7 @@ class ProcessBackend final : public EnclaveBackend {
     launched_.lifeline.reset();
     if (launched_.pidfd.valid()) ::syscall(SYS_pidfd_send_signal, launched_.pidfd.get(), SIGKILL, nullptr, 0);
     if (base_ != nullptr) ::munmap(base_, size_);
+    launched_.service.reset();  // waits until the enclave is gone and its service thread has ended
   }
 
   Status attach() {

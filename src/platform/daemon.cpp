@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 #include "common/encoding.h"
 #include "common/errno_text.h"
@@ -37,7 +39,9 @@ Result<UniqueFd> listen_unix(const std::string& path) {
   return fd;
 }
 
-void handle_connection(EnclaveLauncher& launcher, const DaemonOptions& options, int connection) {
+// Answers one launch request; returns the launched enclave's service, if any.
+std::unique_ptr<EnclaveService> handle_connection(EnclaveLauncher& launcher, const DaemonOptions& options,
+                                                  int connection) {
   LaunchReply reply;
   std::vector<int> fds;
   LaunchedEnclave launched;
@@ -78,6 +82,7 @@ void handle_connection(EnclaveLauncher& launcher, const DaemonOptions& options, 
   }
   Status sent = send_message(connection, wire::encode(reply), fds);
   if (!sent.is_ok()) spdlog::warn("cannot answer the host: {}", sent.message());
+  return std::move(launched.service);
 }
 
 }  // namespace
@@ -86,7 +91,9 @@ Status serve_daemon(EnclaveLauncher& launcher, const DaemonOptions& options) {
   CLOISTER_ASSIGN_OR_RETURN(UniqueFd listener, listen_unix(options.socket_path));
   spdlog::info("platform daemon listening on {} (platform id {})", options.socket_path,
                to_hex(launcher.identity().platform_id()));
+  std::vector<std::unique_ptr<EnclaveService>> services;
   while (options.stop == nullptr || !options.stop->load()) {
+    std::erase_if(services, [](const auto& service) { return service->finished(); });
     pollfd pfd{listener.get(), POLLIN, 0};
     int rc = ::poll(&pfd, 1, 200);
     if (rc <= 0) continue;
@@ -95,8 +102,12 @@ Status serve_daemon(EnclaveLauncher& launcher, const DaemonOptions& options) {
     // A slow or silent client must not stall the daemon for others.
     timeval timeout{5, 0};
     ::setsockopt(connection.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    handle_connection(launcher, options, connection.get());
+    auto service = handle_connection(launcher, options, connection.get());
+    if (service) services.push_back(std::move(service));
   }
+  // The enclaves outlive the daemon, as they outlive a stopped platform service.
+  for (auto& service : services) service->abandon();
+  services.clear();
   ::unlink(options.socket_path.c_str());
   spdlog::info("platform daemon stopped");
   return Status::ok();

@@ -1,6 +1,12 @@
 #include "platform/enclave_service.h"
 
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
 
 #include "common/fd_passing.h"
 #include "platform/protocol.h"
@@ -50,25 +56,50 @@ EnclaveReply handle(const PlatformIdentity& platform, const EnclaveIdentity& ide
 
 }  // namespace
 
-void serve_enclave(const PlatformIdentity& platform, UniqueFd socket, pid_t pid,
-                   const EnclaveIdentity& identity, const EnclaveConfig& config) {
+EnclaveService::EnclaveService(std::shared_ptr<const PlatformIdentity> platform, UniqueFd socket, pid_t pid,
+                               EnclaveIdentity identity, EnclaveConfig config)
+    : platform_(std::move(platform)),
+      socket_(std::move(socket)),
+      pidfd_(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))) {
+  thread_ = std::thread([this, pid, identity = std::move(identity), config = std::move(config)] {
+    serve(pid, identity, config);
+  });
+}
+
+EnclaveService::~EnclaveService() {
+  if (!pidfd_.valid()) {
+    abandon();  // without a pidfd a signal could reach another process
+  } else if (!abandoned_.load()) {
+    ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void EnclaveService::abandon() {
+  abandoned_.store(true);
+  ::shutdown(socket_.get(), SHUT_RDWR);  // wakes the thread's receive
+}
+
+void EnclaveService::serve(pid_t pid, const EnclaveIdentity& identity, const EnclaveConfig& config) {
   for (;;) {
-    auto message = receive_message(socket.get(), kMaxPlatformMessage);
-    if (!message.is_ok()) break;  // the enclave exited or closed its socket
+    auto message = receive_message(socket_.get(), kMaxPlatformMessage);
+    if (!message.is_ok()) break;  // the enclave exited or closed its socket, or we were abandoned
     auto request = wire::decode<EnclaveRequest>(message->bytes, platform_limits());
     EnclaveReply reply = request.is_ok()
-                             ? handle(platform, identity, config, *request)
+                             ? handle(*platform_, identity, config, *request)
                              : failure(request.status().with_context("malformed platform request"));
     Bytes encoded = wire::encode(reply);
     if (!reply.key.empty()) reply.key.wipe();
-    Status sent = send_message(socket.get(), encoded);
+    Status sent = send_message(socket_.get(), encoded);
     secure_wipe(encoded.data(), encoded.size());
     if (!sent.is_ok()) break;
   }
-  socket.reset();
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (!abandoned_.load()) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
+  finished_.store(true);
 }
 
 }  // namespace cloister::platform

@@ -12,7 +12,6 @@
 #include <cstring>
 #include <mutex>
 #include <new>
-#include <thread>
 
 #include "common/errno_text.h"
 #include "enclave/channel_layout.h"
@@ -183,25 +182,23 @@ Result<LaunchedEnclave> EnclaveLauncher::launch(int image_fd, const LaunchParams
   launched.identity = signed_image.identity;
   launched.config = signed_image.config;
 
-  // The service thread ends when its enclave exits, which happens when the host lets go.
-  std::thread([identity = identity_, socket = std::move(platform_end), pid, id = signed_image.identity,
-               config = signed_image.config]() mutable {
-    serve_enclave(*identity, std::move(socket), pid, id, config);
-  }).detach();
+  launched.service = std::make_unique<EnclaveService>(identity_, std::move(platform_end), pid,
+                                                      signed_image.identity, signed_image.config);
   return launched;
 }
 
 std::shared_ptr<EnclaveLauncher> development_launcher() {
+  // Never destroyed: its key must outlive OpenSSL's exit-time cleanup.
   static std::mutex mutex;
-  static std::shared_ptr<EnclaveLauncher> launcher;
+  static auto* launcher = new std::shared_ptr<EnclaveLauncher>();
   std::lock_guard lock(mutex);
-  if (!launcher) {
+  if (!*launcher) {
     auto identity = PlatformIdentity::create_development();
     if (!identity.is_ok()) return nullptr;
-    launcher = std::make_shared<EnclaveLauncher>(
+    *launcher = std::make_shared<EnclaveLauncher>(
         std::make_shared<const PlatformIdentity>(std::move(identity).value()));
   }
-  return launcher;
+  return *launcher;
 }
 
 }  // namespace cloister::platform

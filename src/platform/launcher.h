@@ -12,6 +12,7 @@
 #include "cloister/result.h"
 #include "common/unique_fd.h"
 #include "image/identity.h"
+#include "platform/enclave_service.h"
 #include "platform/platform_identity.h"
 
 namespace cloister::platform {
@@ -30,6 +31,9 @@ struct LaunchedEnclave {
   UniqueFd lifeline;  // host end of the lifeline socket
   EnclaveIdentity identity;
   EnclaveConfig config;
+  // Answers the enclave's platform requests; letting it go ends the enclave.
+  // Only the launching process has one.
+  std::unique_ptr<EnclaveService> service;
 };
 
 class EnclaveLauncher {
