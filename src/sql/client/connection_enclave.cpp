@@ -20,7 +20,6 @@ constexpr std::size_t kNonceSize = 32;
 
 void Connection::Impl::forget_enclave() {
   enclave_key_.reset();
-  enclave_instance_.clear();
   attestation_.reset();
   released_.clear();
 }
@@ -54,9 +53,8 @@ Status Connection::Impl::attest_enclave() {
   CLOISTER_ASSIGN_OR_RETURN(client::AttestedEnclave attested,
                             verifier_->verify(*evidence, *runtime_data, nonce));
   enclave_key_ = std::move(attested.instance_key);
-  enclave_instance_ = body["instance"].get<std::string>();
   attestation_ = EnclaveAttestation{
-      enclave_instance_, attested.signer, attested.measurement, attested.verified_by,
+      body["instance"].get<std::string>(), attested.signer, attested.measurement, attested.verified_by,
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
           .count()};
   return Status::ok();

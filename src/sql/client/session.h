@@ -36,7 +36,9 @@ class Connection::Impl {
   Result<ResultSet> run(const Statement& statement);
 
   [[nodiscard]] bool in_transaction() const { return in_transaction_; }
-  [[nodiscard]] const std::string& enclave_instance() const { return enclave_instance_; }
+  [[nodiscard]] std::string enclave_instance() const {
+    return attestation_ ? attestation_->instance : std::string();
+  }
   [[nodiscard]] const std::optional<EnclaveAttestation>& attestation() const { return attestation_; }
   Result<EnclaveAttestation> verify_enclave();
 
@@ -64,7 +66,6 @@ class Connection::Impl {
   client::ColumnKeys keys_;
   std::map<std::string, client::Description, std::less<>> descriptions_;
   std::optional<crypto::PublicKey> enclave_key_;
-  std::string enclave_instance_;
   std::optional<EnclaveAttestation> attestation_;
   std::set<std::uint32_t> released_;
   bool in_transaction_ = false;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/http_server.h"
+#include "sql/client/shell_support.h"
 #include "sql/console/dba_snapshot.h"
 #include "sql/console/employee_search.h"
 
@@ -23,23 +24,6 @@ json attestation_json(const EnclaveAttestation& attestation) {
           {"measurement", attestation.measurement},
           {"verified_by", attestation.verified_by},
           {"verified_at", attestation.verified_at}};
-}
-
-std::string display(const SqlValue& value) {
-  return std::visit(
-      [](const auto& v) -> std::string {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, SqlNull>) {
-          return "NULL";
-        } else if constexpr (std::is_same_v<T, std::string>) {
-          return v;
-        } else if constexpr (std::is_same_v<T, Bytes>) {
-          return "(" + std::to_string(v.size()) + " bytes)";
-        } else {
-          return std::to_string(v);
-        }
-      },
-      value);
 }
 
 // The JSON the wire carried, parsed back (the driver kept it as text).
@@ -102,7 +86,7 @@ void SqlConsole::handle_search(const httplib::Request& request, httplib::Respons
   json rows = json::array();
   for (const auto& row : result->rows) {
     json out = json::array();
-    for (const auto& value : row) out.push_back(display(value));
+    for (const auto& value : row) out.push_back(client::format_value(value));
     rows.push_back(std::move(out));
   }
   json columns = json::array();
