@@ -112,9 +112,31 @@ Status ask_enclave(EnclaveHost& enclave, const BatchQuestions& questions, ScanMe
 
 }  // namespace
 
+void ScanMemo::clear() {
+  constexpr std::size_t kSpareColumns = 2;
+  for (Column& column : columns_) {
+    if (spare_.size() < kSpareColumns) spare_.push_back(std::move(column));
+  }
+  columns_.clear();
+}
+
+ScanMemo::Column ScanMemo::recycled_column() {
+  if (spare_.empty()) return {};
+  Column column = std::move(spare_.back());
+  spare_.pop_back();
+  column.bounds.clear();
+  column.patterns.clear();
+  column.ids.clear();
+  column.answers.clear();
+  column.sorted = false;
+  column.ranks.clear();
+  column.index.clear();
+  column.last_found = {};
+  return column;
+}
+
 void ScanMemo::Column::build_index() const {
-  index.reserve(ids.size());
-  for (std::size_t row = 0; row < ids.size(); ++row) index.insert(ids[row], static_cast<std::uint32_t>(row));
+  index.build(ids);
 }
 
 std::optional<std::size_t> ScanMemo::Column::row_of(const CellId& id, Side side) const {
@@ -122,8 +144,8 @@ std::optional<std::size_t> ScanMemo::Column::row_of(const CellId& id, Side side)
   if (next < ids.size() && ids[next] == id) return next;  // the same row again (BETWEEN asks twice)
   if (next + 1 < ids.size() && ids[next + 1] == id) return ++next;
   if (next > 0 && next - 1 < ids.size() && ids[next - 1] == id) return --next;
-  if (index.size() == 0) build_index();
-  const std::uint32_t row = index.find(id);
+  if (!index.built()) build_index();
+  const std::uint32_t row = index.find(ids, id);
   if (row == CellIdTable::kAbsent) return std::nullopt;
   next = row;
   return next;
@@ -225,7 +247,7 @@ Status ScanMemo::prefetch(sqlite3* db, EnclaveHost& enclave, const Analysis& ana
       if (parameter->compared) bounds.insert(cell);
     }
     if (bounds.size() > kMaxBounds) bounds.clear();
-    Column memo;
+    Column memo = recycled_column();
     memo.sorted = entry.sorted && scan == Scan::rows;
     if (bounds.empty() && patterns.empty() && !memo.sorted) continue;
     memo.bounds.assign(bounds.begin(), bounds.end());

@@ -38,7 +38,10 @@ class ScanMemo {
   [[nodiscard]] std::optional<int> compare(std::string_view a, std::string_view b) const;
   [[nodiscard]] std::optional<bool> like(std::string_view value, std::string_view pattern) const;
   [[nodiscard]] bool empty() const { return columns_.empty(); }
-  void clear() { columns_.clear(); }
+  // Forgets the statement's answers. Their buffers (about 40 bytes a row)
+  // are kept for the next full scan: allocating them afresh, page faults
+  // and all, cost a scan of a million rows more than filling them.
+  void clear();
 
   // Fills the memo for `sqlite_sql` with its parameter values `params`
   // (protocol JSON), for each table SQLite will scan. Cells the enclave could
@@ -82,8 +85,10 @@ class ScanMemo {
   };
   Status scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedColumnUse& column, Column memo);
   static Status take_ranks(EnclaveHost& enclave, std::uint64_t sort_id, Column& memo);
+  Column recycled_column();
 
   std::vector<Column> columns_;
+  std::vector<Column> spare_;  // emptied columns whose buffers the next scans reuse
 };
 
 }  // namespace cloister::sql

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace cloister::sql {
 namespace {
@@ -14,40 +15,64 @@ std::string stored(int n) {
   return "AQAAAAAA" + std::string(identity) + "rest-of-the-cell";
 }
 
-TEST(CellIdTable, FindsEveryInsertedIdentityAcrossGrowth) {
-  CellIdTable table;
-  for (int n = 0; n < 100000; ++n) table.insert(*CellId::of(stored(n)), static_cast<std::uint32_t>(n));
-  EXPECT_EQ(table.size(), 100000u);
-  for (int n = 0; n < 100000; n += 7)
-    EXPECT_EQ(table.find(*CellId::of(stored(n))), static_cast<std::uint32_t>(n));
-  EXPECT_EQ(table.find(*CellId::of(stored(100001))), CellIdTable::kAbsent);
+std::vector<CellId> ids_of(int first, int count) {
+  std::vector<CellId> ids;
+  for (int n = first; n < first + count; ++n) ids.push_back(*CellId::of(stored(n)));
+  return ids;
 }
 
-TEST(CellIdTable, ReservingKeepsWhatIsThereAndFindsWhatComesAfter) {
+TEST(CellIdTable, FindsEveryIndexedIdentity) {
+  const std::vector<CellId> ids = ids_of(0, 100000);
   CellIdTable table;
-  for (int n = 0; n < 1000; ++n) table.insert(*CellId::of(stored(n)), static_cast<std::uint32_t>(n));
-  table.reserve(50000);
-  for (int n = 1000; n < 50000; ++n) table.insert(*CellId::of(stored(n)), static_cast<std::uint32_t>(n));
+  table.build(ids);
+  EXPECT_EQ(table.size(), 100000u);
+  for (int n = 0; n < 100000; n += 7)
+    EXPECT_EQ(table.find(ids, *CellId::of(stored(n))), static_cast<std::uint32_t>(n));
+  EXPECT_EQ(table.find(ids, *CellId::of(stored(100001))), CellIdTable::kAbsent);
+}
+
+TEST(CellIdTable, BuildingAgainReplacesWhatWasIndexed) {
+  const std::vector<CellId> before = ids_of(0, 1000);
+  const std::vector<CellId> after = ids_of(500, 50000);
+  CellIdTable table;
+  table.build(before);
+  table.build(after);
   EXPECT_EQ(table.size(), 50000u);
-  for (int n = 0; n < 50000; n += 13)
-    EXPECT_EQ(table.find(*CellId::of(stored(n))), static_cast<std::uint32_t>(n));
+  EXPECT_EQ(table.find(after, *CellId::of(stored(499))), CellIdTable::kAbsent);
+  for (int n = 500; n < 50500; n += 13)
+    EXPECT_EQ(table.find(after, *CellId::of(stored(n))), static_cast<std::uint32_t>(n - 500));
 }
 
 TEST(CellIdTable, KeepsTheFirstRowOfARepeatedIdentity) {
+  std::vector<CellId> ids = ids_of(0, 10);
+  ids[9] = ids[3];
   CellIdTable table;
-  table.insert(*CellId::of(stored(5)), 3);
-  table.insert(*CellId::of(stored(5)), 9);
-  EXPECT_EQ(table.size(), 1u);
-  EXPECT_EQ(table.find(*CellId::of(stored(5))), 3u);
+  table.build(ids);
+  EXPECT_EQ(table.size(), 9u);
+  EXPECT_EQ(table.find(ids, ids[9]), 3u);
+}
+
+TEST(CellIdTable, ACrowdedTableFindsEveryIdentityAtItsOwnRow) {
+  // 700 identities in 1024 slots: long probe runs, each passing others.
+  const std::vector<CellId> ids = ids_of(1, 700);
+  CellIdTable table;
+  table.build(ids);
+  for (std::size_t row = 0; row < ids.size(); ++row) EXPECT_EQ(table.find(ids, ids[row]), row);
 }
 
 TEST(CellIdTable, AnEmptyTableFindsNothingAndShortTextHasNoIdentity) {
+  const std::vector<CellId> ids = ids_of(1, 1);
   CellIdTable table;
-  EXPECT_EQ(table.find(*CellId::of(stored(1))), CellIdTable::kAbsent);
+  EXPECT_FALSE(table.built());
+  EXPECT_EQ(table.find(ids, ids[0]), CellIdTable::kAbsent);
   EXPECT_FALSE(CellId::of("AQAAAAAAAAAAAAAAAAAAAAA").has_value());  // 23 characters
-  table.insert(*CellId::of(stored(1)), 0);
+  table.build(ids);
+  EXPECT_TRUE(table.built());
   table.clear();
-  EXPECT_EQ(table.find(*CellId::of(stored(1))), CellIdTable::kAbsent);
+  EXPECT_EQ(table.find(ids, ids[0]), CellIdTable::kAbsent);
+  table.build({});
+  EXPECT_TRUE(table.built());
+  EXPECT_EQ(table.find({}, ids[0]), CellIdTable::kAbsent);
 }
 
 }  // namespace
