@@ -57,13 +57,11 @@ EnclaveReply handle(const PlatformIdentity& platform, const EnclaveIdentity& ide
 }  // namespace
 
 EnclaveService::EnclaveService(std::shared_ptr<const PlatformIdentity> platform, UniqueFd socket, pid_t pid,
-                               EnclaveIdentity identity, EnclaveConfig config)
+                               const EnclaveIdentity& identity, const EnclaveConfig& config)
     : platform_(std::move(platform)),
       socket_(std::move(socket)),
       pidfd_(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))) {
-  thread_ = std::thread([this, pid, identity = std::move(identity), config = std::move(config)] {
-    serve(pid, identity, config);
-  });
+  thread_ = std::thread([this, pid, identity, config] { serve(pid, identity, config); });
 }
 
 EnclaveService::~EnclaveService() {

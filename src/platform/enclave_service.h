@@ -25,7 +25,7 @@ class EnclaveService {
   // `socket` is the platform's end of the enclave's private socket; the
   // caller is the enclave's parent, so the service reaps it when it exits.
   EnclaveService(std::shared_ptr<const PlatformIdentity> platform, UniqueFd socket, pid_t pid,
-                 EnclaveIdentity identity, EnclaveConfig config);
+                 const EnclaveIdentity& identity, const EnclaveConfig& config);
   EnclaveService(const EnclaveService&) = delete;
   EnclaveService& operator=(const EnclaveService&) = delete;
 

@@ -372,15 +372,18 @@ Result<json> Session::run_statement(Prepared& prepared, const json& params, cons
       const char* name = sqlite3_bind_parameter_name(statement.get(), index);
       const std::string label = name != nullptr ? name : "?" + std::to_string(index);
       if (use != nullptr && use->column && *kind == BoundKind::plain) {
-        return rollback(Status(ErrorCode::invalid_argument,
-                               where + "parameter " + label + " meets encrypted column " +
-                                   column_label(*use->column) +
-                                   " but is plaintext: encrypt it (connect with column encryption enabled)"));
+        std::string message = where;
+        message.append("parameter ").append(label).append(" meets encrypted column ");
+        message.append(column_label(*use->column))
+            .append(" but is plaintext: encrypt it (connect with column encryption enabled)");
+        return rollback(Status(ErrorCode::invalid_argument, message));
       }
       if ((use == nullptr || !use->column) && *kind == BoundKind::cell) {
-        return rollback(
-            Status(ErrorCode::invalid_argument,
-                   where + "parameter " + label + " is an encrypted cell but meets no encrypted column"));
+        std::string message = where;
+        message.append("parameter ")
+            .append(label)
+            .append(" is an encrypted cell but meets no encrypted column");
+        return rollback(Status(ErrorCode::invalid_argument, message));
       }
     }
     while (true) {
