@@ -113,7 +113,7 @@ struct CompareCellsBatch {
   std::uint32_t cek_id = 0;
   std::uint8_t sql_type = 0;
   std::vector<Bytes> bounds;  // 1 to kMaxBatchBounds
-  std::vector<Bytes> cells;   // at most kMaxBatchCells
+  wire::ByteStrings cells;    // at most kMaxBatchCells
   CLOISTER_FIELDS(cek_id, sql_type, bounds, cells)
   struct Reply {
     std::vector<std::int8_t> signs;
@@ -126,7 +126,7 @@ struct LikeCellsBatch {
   std::uint32_t cek_id = 0;
   std::uint8_t sql_type = 0;
   Bytes pattern;
-  std::vector<Bytes> cells;
+  wire::ByteStrings cells;
   CLOISTER_FIELDS(cek_id, sql_type, pattern, cells)
   struct Reply {
     std::vector<std::int8_t> matches;  // 1 match, 0 no match, kBatchCellFailed
@@ -160,7 +160,7 @@ struct SortCellsBatch {
   static constexpr std::uint32_t id = kSqlCallIdBase + 9;
   std::uint64_t sort_id = 0;
   std::uint32_t first_row = 0;  // cells[i] is row first_row + i
-  std::vector<Bytes> cells;
+  wire::ByteStrings cells;
   CLOISTER_FIELDS(sort_id, first_row, cells)
   struct Reply {
     std::uint32_t sorted = 0;  // cells that opened

@@ -184,11 +184,8 @@ Status check_batch_size(std::size_t cells) {
 // for every cell and wiped after each.
 class BatchCells {
  public:
-  explicit BatchCells(const HeldKey& held, const std::vector<Bytes>& cells) : held_(held) {
-    std::size_t largest = 0;
-    for (const Bytes& cell : cells) largest = std::max(largest, cell.size());
-    buffer_ = SecretBytes(CellDecryptor::decrypt_buffer_size(largest));
-  }
+  explicit BatchCells(const HeldKey& held, const wire::ByteStrings& cells)
+      : held_(held), buffer_(CellDecryptor::decrypt_buffer_size(cells.largest())) {}
 
   // Calls use(plaintext) and returns true, or returns false if the cell does
   // not open (bad tag, malformed, empty: NULL).
@@ -287,7 +284,8 @@ Result<SortCellsBatch::Reply> sort_cells_batch(const SortCellsBatch& request) {
   // The key is looked up per batch: a client may have replaced it meanwhile.
   CLOISTER_ASSIGN_OR_RETURN(HeldKey held, key_for(sort->cek_id()));
   std::size_t key_capacity = 0;
-  for (const Bytes& cell : request.cells) key_capacity += sort_key_capacity(sort->type(), cell.size());
+  for (std::size_t i = 0; i < request.cells.size(); ++i)
+    key_capacity += sort_key_capacity(sort->type(), request.cells[i].size());
   SortBatch batch(sort->type(), key_capacity);
   BatchCells cells(held, request.cells);
   for (std::size_t i = 0; i < request.cells.size(); ++i) {

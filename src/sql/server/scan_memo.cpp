@@ -332,7 +332,7 @@ Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedC
       batch = std::move(spare.back());
       spare.pop_back();
     }
-    batch->cells.resize(kBatchCells);
+    batch->cells.clear();
     batch->rows.clear();
     return batch;
   };
@@ -346,26 +346,24 @@ Status ScanMemo::scan_column(sqlite3* db, EnclaveHost& enclave, const EncryptedC
   }
 
   std::unique_ptr<ScanBatch> batch = next_batch();
-  std::size_t filled = 0;
+  Bytes cell;  // one cell decoded, then copied into its batch
   while (sqlite3_step(rows.get()) == SQLITE_ROW) {
     const std::string_view text(reinterpret_cast<const char*>(sqlite3_column_text(rows.get(), 0)),
                                 static_cast<std::size_t>(sqlite3_column_bytes(rows.get(), 0)));
     const auto id = CellId::of(text);
-    if (!id || !from_base64_into(text, batch->cells[filled]).is_ok())
-      continue;                                          // the per-row path reports it
-    if (memo.ids.size() >= CellIdTable::kAbsent) break;  // the rest is asked row by row
+    if (!id || !from_base64_into(text, cell).is_ok()) continue;  // the per-row path reports it
+    if (memo.ids.size() >= CellIdTable::kAbsent) break;          // the rest is asked row by row
     if (memo.ids.size() >= kMaxSortRows) sort_id = 0;
+    batch->cells.push_back(cell);
     batch->rows.push_back(static_cast<std::uint32_t>(memo.ids.size()));
     memo.ids.push_back(*id);
-    if (++filled == kBatchCells) {
+    if (batch->cells.size() == kBatchCells) {
       batch->sort_id = sort_id;
       CLOISTER_RETURN_IF_ERROR(send(std::move(batch)));
       batch = next_batch();
-      filled = 0;
     }
   }
-  if (filled != 0) {
-    batch->cells.resize(filled);
+  if (!batch->cells.empty()) {
     batch->sort_id = sort_id;
     CLOISTER_RETURN_IF_ERROR(send(std::move(batch)));
   }

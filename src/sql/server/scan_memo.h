@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cloister/result.h"
+#include "cloister/wire.h"
 #include "sql/query/statement_analysis.h"
 #include "sql/server/cell_id_table.h"
 
@@ -51,7 +52,7 @@ class ScanMemo {
 
   // One batch of a scanned column's cells on its way through the enclave.
   struct ScanBatch {
-    std::vector<Bytes> cells;
+    wire::ByteStrings cells;
     std::vector<std::uint32_t> rows;   // each cell's row in the memo
     std::vector<std::int8_t> answers;  // per cell: a sign per bound, then a match per pattern
     std::uint64_t sort_id = 0;         // also sent to this column sort, unless 0

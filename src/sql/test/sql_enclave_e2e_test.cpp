@@ -323,7 +323,8 @@ TEST_F(SqlEnclave, BatchedCallsAgreeWithOneCallPerCell) {
     int equal = 0;
     for (std::size_t i = 0; i < batch.cells.size(); ++i) {
       for (std::size_t j = 0; j < 3; ++j) {
-        auto one = compare(enclave, type, batch.cells[i], batch.bounds[j]);
+        auto one =
+            compare(enclave, type, Bytes(batch.cells[i].begin(), batch.cells[i].end()), batch.bounds[j]);
         ASSERT_TRUE(one.is_ok()) << one.status().to_string();
         ASSERT_EQ(reply->signs[i * 3 + j], *one) << to_string(type) << " cell " << i << " bound " << j;
         equal += *one == 0 ? 1 : 0;
@@ -340,7 +341,7 @@ TEST_F(SqlEnclave, BatchedCallsAgreeWithOneCallPerCell) {
       LikeCellsBatch batch{.cek_id = 1,
                            .sql_type = static_cast<std::uint8_t>(type),
                            .pattern = cell(*key1_, type, pattern),
-                           .cells = cells};
+                           .cells = wire::ByteStrings(cells)};
       auto reply = enclave.call(batch);
       ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
       ASSERT_EQ(reply->matches.size(), cells.size());
@@ -367,12 +368,14 @@ TEST_F(SqlEnclave, BatchReportsBadCellsAndRefusesBadBoundsAndLimits) {
   CompareCellsBatch batch{.cek_id = 1, .sql_type = static_cast<std::uint8_t>(SqlType::int32)};
   batch.bounds = {cell(*key1_, SqlType::int32, std::int64_t{100}),
                   cell(*key1_, SqlType::int32, std::int64_t{200})};
-  for (int i = 0; i < 300; ++i) batch.cells.push_back(cell(*key1_, SqlType::int32, std::int64_t{i}));
-  batch.cells[150][40] ^= 0x01;                                      // tampered
-  batch.cells[151] = Bytes{};                                        // NULL
-  batch.cells[152] = cell(*key2_, SqlType::int32, std::int64_t{5});  // another key's
-  batch.cells[153].resize(40);                                       // truncated
-  batch.cells[154] = cell(*key1_, SqlType::int64, std::int64_t{5});  // not an int
+  std::vector<Bytes> cells;
+  for (int i = 0; i < 300; ++i) cells.push_back(cell(*key1_, SqlType::int32, std::int64_t{i}));
+  cells[150][40] ^= 0x01;                                      // tampered
+  cells[151] = Bytes{};                                        // NULL
+  cells[152] = cell(*key2_, SqlType::int32, std::int64_t{5});  // another key's
+  cells[153].resize(40);                                       // truncated
+  cells[154] = cell(*key1_, SqlType::int64, std::int64_t{5});  // not an int
+  batch.cells = wire::ByteStrings(cells);
   auto reply = enclave.call(batch);
   ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
   ASSERT_EQ(reply->signs.size(), 600u);
@@ -390,9 +393,11 @@ TEST_F(SqlEnclave, BatchReportsBadCellsAndRefusesBadBoundsAndLimits) {
   LikeCellsBatch like{.cek_id = 1,
                       .sql_type = static_cast<std::uint8_t>(SqlType::varchar),
                       .pattern = cell(*key1_, SqlType::varchar, std::string("%5%"))};
-  for (int i = 0; i < 20; ++i) like.cells.push_back(cell(*key1_, SqlType::varchar, std::to_string(i)));
-  like.cells[10][60] ^= 0x01;
-  like.cells[11] = Bytes{};
+  std::vector<Bytes> like_cells;
+  for (int i = 0; i < 20; ++i) like_cells.push_back(cell(*key1_, SqlType::varchar, std::to_string(i)));
+  like_cells[10][60] ^= 0x01;
+  like_cells[11] = Bytes{};
+  like.cells = wire::ByteStrings(like_cells);
   auto matched = enclave.call(like);
   ASSERT_TRUE(matched.is_ok()) << matched.status().to_string();
   for (int i = 0; i < 20; ++i) {
@@ -442,12 +447,12 @@ TEST_F(SqlEnclave, BatchReportsBadCellsAndRefusesBadBoundsAndLimits) {
   no_bounds.bounds.clear();
   EXPECT_EQ(enclave.call(no_bounds).status().code(), ErrorCode::invalid_argument);
   CompareCellsBatch too_many = batch;
-  too_many.cells.assign(kMaxBatchCells + 1, Bytes{});
+  too_many.cells = wire::ByteStrings(std::vector<Bytes>(kMaxBatchCells + 1));
   EXPECT_EQ(enclave.call(too_many).status().code(), ErrorCode::invalid_argument);
   LikeCellsBatch like_too_many = like;
-  like_too_many.cells.assign(kMaxBatchCells + 1, Bytes{});
+  like_too_many.cells = too_many.cells;
   EXPECT_EQ(enclave.call(like_too_many).status().code(), ErrorCode::invalid_argument);
-  too_many.cells.resize(kMaxBatchCells);
+  too_many.cells = wire::ByteStrings(std::vector<Bytes>(kMaxBatchCells));
   auto at_limit = enclave.call(too_many);
   ASSERT_TRUE(at_limit.is_ok()) << at_limit.status().to_string();
   EXPECT_EQ(at_limit->signs.size(), kMaxBatchCells * 2);
@@ -481,7 +486,7 @@ TEST_F(SqlEnclave, CostPerCellBatched) {
   const CompareCellsBatch range{.cek_id = 1,
                                 .sql_type = static_cast<std::uint8_t>(SqlType::int32),
                                 .bounds = {lo, hi},
-                                .cells = numbers};
+                                .cells = wire::ByteStrings(numbers)};
   const double batched = ns_per_cell([&] {
     auto reply = enclave.call(range);
     ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
@@ -495,7 +500,7 @@ TEST_F(SqlEnclave, CostPerCellBatched) {
   const LikeCellsBatch like{.cek_id = 1,
                             .sql_type = static_cast<std::uint8_t>(SqlType::varchar),
                             .pattern = cell(*key1_, SqlType::varchar, std::string("%-45-%")),
-                            .cells = ssns};
+                            .cells = wire::ByteStrings(ssns)};
   const double like_batched = ns_per_cell([&] { ASSERT_TRUE(enclave.call(like).is_ok()); });
   const double per_call = ns_per_cell([&] {
     for (const Bytes& c : numbers) ASSERT_TRUE(compare(enclave, SqlType::int32, c, lo).is_ok());
