@@ -47,6 +47,20 @@ void check(const char* type, ByteView in) {
   }
 }
 
+// ByteStrings is the one-buffer form of std::vector<Bytes>: both decode the
+// same inputs to the same strings.
+void check_byte_strings_match_vector(ByteView in) {
+  wire::Limits limits;
+  limits.max_elements = 64;
+  limits.max_field_bytes = 1 << 12;
+  auto flat = wire::decode<wire::ByteStrings>(in, limits);
+  auto vector = wire::decode<std::vector<Bytes>>(in, limits);
+  if (flat.is_ok() != vector.is_ok())
+    die("ByteStrings", "differs from vector<Bytes>", "one decodes, one not");
+  if (flat.is_ok() && *flat != wire::ByteStrings(*vector))
+    die("ByteStrings", "differs from vector<Bytes>", "different strings");
+}
+
 }  // namespace
 }  // namespace cloister::wire_fuzz
 
@@ -58,5 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check<Envelope>("Envelope", in);
   check<Node>("Node", in);
   check<std::vector<std::string>>("vector<string>", in);
+  check<cloister::wire::ByteStrings>("ByteStrings", in);
+  check_byte_strings_match_vector(in);
   return 0;
 }
