@@ -369,6 +369,7 @@ TEST_F(SqlEnclave, BatchReportsBadCellsAndRefusesBadBoundsAndLimits) {
   batch.bounds = {cell(*key1_, SqlType::int32, std::int64_t{100}),
                   cell(*key1_, SqlType::int32, std::int64_t{200})};
   std::vector<Bytes> cells;
+  cells.reserve(300);
   for (int i = 0; i < 300; ++i) cells.push_back(cell(*key1_, SqlType::int32, std::int64_t{i}));
   cells[150][40] ^= 0x01;                                      // tampered
   cells[151] = Bytes{};                                        // NULL
@@ -394,6 +395,7 @@ TEST_F(SqlEnclave, BatchReportsBadCellsAndRefusesBadBoundsAndLimits) {
                       .sql_type = static_cast<std::uint8_t>(SqlType::varchar),
                       .pattern = cell(*key1_, SqlType::varchar, std::string("%5%"))};
   std::vector<Bytes> like_cells;
+  like_cells.reserve(20);
   for (int i = 0; i < 20; ++i) like_cells.push_back(cell(*key1_, SqlType::varchar, std::to_string(i)));
   like_cells[10][60] ^= 0x01;
   like_cells[11] = Bytes{};
@@ -548,6 +550,7 @@ TEST_F(SqlEnclave, CostPerComparison) {
 
     std::atomic<int> wrong{0};
     std::vector<std::thread> threads;
+    threads.reserve(8);
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&, t] {
         for (int i = t; i < kCells; i += 8) {
