@@ -45,19 +45,22 @@ async function api(method, path, body) {
   return answer;
 }
 
-// Runs one step with its button disabled, and reports how it went.
+// Runs one step with its button disabled, and reports how it went once the
+// status shown is fresh: whoever reads the outcome (a person, a screen
+// reader, a test) then sees the buttons it enabled, such as "Start training".
 async function step(button, working, action) {
   button.disabled = true;
   say(working);
+  let outcome = null;
   try {
     const text = await action();
-    if (text) say(text, 'ok');
+    if (text) outcome = [text, 'ok'];
   } catch (error) {
-    say(error.message ? `${capitalise(error.message)}` : String(error), 'error');
-  } finally {
-    button.disabled = false;
-    await refreshStatus().catch(() => {});
+    outcome = [error.message ? `${capitalise(error.message)}` : String(error), 'error'];
   }
+  button.disabled = false;
+  await refreshStatus().catch(() => {});
+  if (outcome) say(...outcome);
 }
 
 const capitalise = (text) => text.charAt(0).toUpperCase() + text.slice(1);
