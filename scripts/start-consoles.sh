@@ -61,10 +61,8 @@ new_password() {  # new_password FILE: a random password, only in FILE (0600) an
 
 echo "== starting the services (state in $state)"
 "$cloister" platform init --data-dir "$state/platform" > "$state/platform-init.log"
-user_args=()
-if [ "$(id -u)" -eq 0 ]; then user_args=(--enclave-user nobody); fi
-start platform platform.log "$cloister" platform serve --data-dir "$state/platform" --socket "$state/platform.sock" \
-  "${user_args[@]}"
+# As root, each enclave runs under a uid of its own (docs/platform.md).
+start platform platform.log "$cloister" platform serve --data-dir "$state/platform" --socket "$state/platform.sock"
 wait_for "$state/platform.sock"
 export CLOISTER_PLATFORM_SOCKET=$state/platform.sock
 "$cloister" platform ca --data-dir "$state/platform" > "$state/platform-ca.pem"

@@ -21,7 +21,7 @@ done
 [ -n "$py" ] || { echo "FAIL: no python3 with PyJWT and cryptography (scripts/install-deps.sh installs python3-jwt python3-cryptography)"; exit 1; }
 
 # --- a platform and its daemon ---------------------------------------------
-start_platform_daemon "$cloister" --enclave-user-if-root
+start_platform_daemon "$cloister"
 export CLOISTER_PLATFORM_SOCKET=$work/platform.sock
 
 # --- first start: embedded defaults; a local platform is registered as "local"

@@ -12,16 +12,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # Stops PID on exit if it still runs.
 track() { background_pids+=("$1"); }
 
-# start_platform_daemon CLOISTER [--enclave-user-if-root]: a platform in
-# $work/platform (made unless it exists) served on $work/platform.sock, its
-# operator CA in $work/ca.pem; sets daemon_pid. As root, enclaves can be
-# run as nobody, which the isolation tests want.
+# start_platform_daemon CLOISTER: a platform in $work/platform (made unless
+# it exists) served on $work/platform.sock, its operator CA in $work/ca.pem;
+# sets daemon_pid. As root (CI), each enclave runs under a uid of its own.
 start_platform_daemon() {
-  local cloister=$1 user_args=()
-  if [ "${2:-}" = --enclave-user-if-root ] && [ "$(id -u)" -eq 0 ]; then user_args=(--enclave-user nobody); fi
+  local cloister=$1
   [ -d "$work/platform" ] || "$cloister" platform init --data-dir "$work/platform" > /dev/null
-  "$cloister" platform serve --data-dir "$work/platform" --socket "$work/platform.sock" "${user_args[@]}" \
-    2> "$work/daemon.log" &
+  "$cloister" platform serve --data-dir "$work/platform" --socket "$work/platform.sock" 2> "$work/daemon.log" &
   daemon_pid=$!
   track "$daemon_pid"
   for _ in $(seq 50); do [ -S "$work/platform.sock" ] && break; sleep 0.1; done

@@ -17,7 +17,7 @@ done
 "$cloister" platform init --data-dir "$work/platform" 2> "$work/again.log" && fail "init overwrote a platform"
 grep -q "force" "$work/again.log" || fail "second init gave no hint"
 
-start_platform_daemon "$cloister" --enclave-user-if-root
+start_platform_daemon "$cloister"
 export CLOISTER_PLATFORM_SOCKET=$work/platform.sock
 
 "$hello_host" "$hello_image" > "$work/hello.log" || fail "hello through the daemon: $(cat "$work/hello.log")"
@@ -61,4 +61,21 @@ if "$hello_host" "$work/tampered.signed" > "$work/tampered.log" 2>&1; then fail 
 grep -q "signature" "$work/tampered.log" || fail "tampered image error: $(cat "$work/tampered.log")"
 grep -q "launch refused" "$work/daemon.log" || fail "daemon did not log the refusal"
 grep -q "launched enclave pid" "$work/daemon.log" || fail "daemon logged no launch"
+if [ "$(id -u)" -eq 0 ]; then
+  # As root, every enclave ran under a uid of its own from the default range, never twice at once.
+  uids=$(sed -n 's/.*launched enclave pid [0-9]* uid \([0-9]*\) .*/\1/p' "$work/daemon.log")
+  [ -n "$uids" ] || fail "the daemon logged no enclave uid: $(cat "$work/daemon.log")"
+  for uid in $uids; do
+    [ "$uid" -ge 1879048192 ] && [ "$uid" -le 1879113727 ] || fail "an enclave ran as uid $uid"
+  done
+  # Ranges that hold root or nobody, or an account's uid, and the old shared user are refused.
+  for range in 0-100 65000-65535 "$(id -u daemon)-$(id -u daemon)"; do
+    "$cloister" platform serve --data-dir "$work/platform" --socket "$work/other.sock" --enclave-uids "$range" \
+      2> "$work/range.log" && fail "the daemon took the uid range $range"
+    grep -q "choose a range" "$work/range.log" || fail "range $range: $(cat "$work/range.log")"
+  done
+  "$cloister" platform serve --data-dir "$work/platform" --socket "$work/other.sock" --enclave-user nobody \
+    2> "$work/user.log" && fail "the daemon ran enclaves as nobody"
+  grep -q "uid of its own" "$work/user.log" || fail "--enclave-user: $(cat "$work/user.log")"
+fi
 echo "platform daemon test passed"

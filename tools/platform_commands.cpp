@@ -1,5 +1,4 @@
 // cloister platform init | serve | ca
-#include <pwd.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -51,7 +50,31 @@ int run_init(const std::string& data_dir, const std::string& operator_name, bool
   return 0;
 }
 
-int run_serve(const std::string& data_dir, const std::string& socket, const std::string& enclave_user) {
+// As root, each enclave runs under a uid of its own from the range; without
+// root the daemon cannot change uid and enclaves run as its own.
+Result<std::shared_ptr<platform::EnclaveUids>> enclave_uid_pool(const std::string& range_text) {
+  if (::geteuid() != 0) {
+    if (range_text.empty()) return std::shared_ptr<platform::EnclaveUids>();
+    return Status(ErrorCode::permission_denied, "--enclave-uids needs the daemon to run as root");
+  }
+  platform::UidRange range = platform::kDefaultEnclaveUids;
+  if (!range_text.empty()) {
+    auto parsed = platform::parse_uid_range(range_text);
+    if (!parsed.is_ok()) return parsed.status();
+    range = *parsed;
+  }
+  return platform::EnclaveUids::create(range);
+}
+
+int run_serve(const std::string& data_dir, const std::string& socket, const std::string& enclave_uids,
+              const std::string& enclave_user) {
+  if (!enclave_user.empty()) {
+    return fail(
+        "--enclave-user is gone: a shared user lets every process of that user signal and read the "
+        "enclaves",
+        "run the daemon as root: each enclave then gets a uid of its own (--enclave-uids FIRST-LAST "
+        "chooses the range)");
+  }
   log::init("platform");
   auto identity = PlatformIdentity::load(data_dir);
   if (!identity.is_ok()) {
@@ -62,12 +85,9 @@ int run_serve(const std::string& data_dir, const std::string& socket, const std:
   platform::DaemonOptions options;
   options.socket_path = socket;
   options.stop = &g_stop;
-  if (!enclave_user.empty()) {
-    passwd* user = ::getpwnam(enclave_user.c_str());
-    if (user == nullptr) return fail("no such user: " + enclave_user);
-    options.enclave_defaults.enclave_uid = user->pw_uid;
-    options.enclave_defaults.enclave_gid = user->pw_gid;
-  }
+  auto pool = enclave_uid_pool(enclave_uids);
+  if (!pool.is_ok()) return fail(pool.status().message(), "see docs/platform.md, \"Who an enclave runs as\"");
+  options.enclave_uids = std::move(pool).value();
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   std::signal(SIGPIPE, SIG_IGN);
@@ -102,12 +122,17 @@ const RegisterCommands registered([](CLI::App& root) {
 
   auto* serve = platform->add_subcommand("serve", "Run the platform daemon on a unix socket");
   auto socket = std::make_shared<std::string>(default_socket());
+  auto enclave_uids = std::make_shared<std::string>();
   auto enclave_user = std::make_shared<std::string>();
   serve->add_option("--data-dir", *data_dir, "The platform's data directory")->capture_default_str();
   serve->add_option("--socket", *socket, "Unix socket hosts connect to ($CLOISTER_PLATFORM_SOCKET)")
       ->capture_default_str();
-  serve->add_option("--enclave-user", *enclave_user, "Run enclaves as this dedicated user (needs root)");
-  serve->callback([=] { exit_code() = run_serve(*data_dir, *socket, *enclave_user); });
+  serve->add_option("--enclave-uids", *enclave_uids,
+                    "As root, the range FIRST-LAST that each enclave's own uid comes from (default " +
+                        std::to_string(platform::kDefaultEnclaveUids.first) + "-" +
+                        std::to_string(platform::kDefaultEnclaveUids.last) + "); no account may use it");
+  serve->add_option("--enclave-user", *enclave_user, "Removed: enclaves get a uid of their own")->group("");
+  serve->callback([=] { exit_code() = run_serve(*data_dir, *socket, *enclave_uids, *enclave_user); });
 
   auto* ca = platform->add_subcommand("ca", "Print the operator CA certificate (PEM) that verifiers trust");
   ca->add_option("--data-dir", *data_dir, "The platform's data directory")->capture_default_str();

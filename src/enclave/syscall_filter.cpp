@@ -38,6 +38,9 @@ constexpr int kAllowed[] = {
     SCMP_SYS(exit),
     SCMP_SYS(exit_group),
     SCMP_SYS(rt_sigreturn),
+    // The kernel resumes a timed wait (futex, poll, nanosleep) through it
+    // after the process was stopped and continued (SIGSTOP/SIGCONT, a debugger).
+    SCMP_SYS(restart_syscall),
     SCMP_SYS(rt_sigprocmask),
     SCMP_SYS(clock_gettime),
     SCMP_SYS(clock_getres),

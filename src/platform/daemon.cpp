@@ -1,6 +1,7 @@
 #include "platform/daemon.h"
 
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -39,12 +40,33 @@ Result<UniqueFd> listen_unix(const std::string& path) {
   return fd;
 }
 
-// Answers one launch request; returns the launched enclave's service, if any.
-std::unique_ptr<EnclaveService> handle_connection(EnclaveLauncher& launcher, const DaemonOptions& options,
-                                                  int connection) {
+// A live enclave: its service, and its uid until it has been reaped.
+struct RunningEnclave {
+  UidLease uid;  // declared first, so it is given back after the service has reaped the enclave
+  std::unique_ptr<EnclaveService> service;
+};
+
+Result<LaunchedEnclave> launch_one(EnclaveLauncher& launcher, const DaemonOptions& options, int image_fd,
+                                   const LaunchRequest& request, UidLease& uid) {
+  LaunchParams params = options.enclave_defaults;
+  params.slot_capacity = request.slot_capacity;
+  params.spin_iterations = request.spin_iterations;
+  if (options.enclave_uids) {
+    auto lease = options.enclave_uids->acquire();
+    if (!lease.is_ok()) return lease.status();
+    uid = std::move(lease).value();
+    params.enclave_uid = uid.uid();
+    params.enclave_gid = static_cast<gid_t>(uid.uid());
+  }
+  return launcher.launch(image_fd, params);
+}
+
+// Answers one launch request; returns the launched enclave, if any.
+RunningEnclave handle_connection(EnclaveLauncher& launcher, const DaemonOptions& options, int connection) {
   LaunchReply reply;
   std::vector<int> fds;
   LaunchedEnclave launched;
+  UidLease uid;
   auto message = receive_message(connection, kMaxPlatformMessage);
   Status status = message.status();
   if (status.is_ok()) {
@@ -58,10 +80,7 @@ std::unique_ptr<EnclaveService> handle_connection(EnclaveLauncher& launcher, con
     } else if (message->fds.size() != 1) {
       status = Status(ErrorCode::invalid_argument, "a launch request carries exactly one image descriptor");
     } else {
-      LaunchParams params = options.enclave_defaults;
-      params.slot_capacity = request->slot_capacity;
-      params.spin_iterations = request->spin_iterations;
-      auto result = launcher.launch(message->fds[0].get(), params);
+      auto result = launch_one(launcher, options, message->fds[0].get(), *request, uid);
       status = result.status();
       if (result.is_ok()) launched = std::move(result).value();
     }
@@ -73,7 +92,8 @@ std::unique_ptr<EnclaveService> handle_connection(EnclaveLauncher& launcher, con
     reply.development_platform = launcher.identity().development();
     reply.platform_ca_der = launcher.identity().operator_ca_der();
     fds = {launched.channel.get(), launched.lifeline.get()};
-    spdlog::info("launched enclave pid {} measurement {} signer {}", launched.pid,
+    spdlog::info("launched enclave pid {} uid {} measurement {} signer {}", launched.pid,
+                 uid.valid() ? std::to_string(uid.uid()) : std::string("(the daemon's)"),
                  to_hex(launched.identity.measurement), to_hex(launched.identity.signer));
   } else {
     reply.status = static_cast<std::uint32_t>(status.code());
@@ -82,18 +102,31 @@ std::unique_ptr<EnclaveService> handle_connection(EnclaveLauncher& launcher, con
   }
   Status sent = send_message(connection, wire::encode(reply), fds);
   if (!sent.is_ok()) spdlog::warn("cannot answer the host: {}", sent.message());
-  return std::move(launched.service);
+  return RunningEnclave{std::move(uid), std::move(launched.service)};
 }
 
 }  // namespace
 
 Status serve_daemon(EnclaveLauncher& launcher, const DaemonOptions& options) {
+  // The daemon holds the platform's keys: no process of its uid may read it
+  // either, and the enclaves it forks start from that state.
+  ::prctl(PR_SET_DUMPABLE, 0);
   CLOISTER_ASSIGN_OR_RETURN(UniqueFd listener, listen_unix(options.socket_path));
   spdlog::info("platform daemon listening on {} (platform id {})", options.socket_path,
                to_hex(launcher.identity().platform_id()));
-  std::vector<std::unique_ptr<EnclaveService>> services;
+  if (options.enclave_uids) {
+    spdlog::info("each enclave runs under a uid of its own from {}-{}", options.enclave_uids->range().first,
+                 options.enclave_uids->range().last);
+  } else {
+    spdlog::warn(
+        "enclaves run as the daemon's uid {}: every process of that user can signal them; run the "
+        "daemon as root to give each enclave a uid of its own",
+        ::getuid());
+  }
+  std::vector<RunningEnclave> running;
   while (options.stop == nullptr || !options.stop->load()) {
-    std::erase_if(services, [](const auto& service) { return service->finished(); });
+    // An enclave's uid goes back to the pool only once it has been reaped.
+    std::erase_if(running, [](const auto& enclave) { return enclave.service->finished(); });
     pollfd pfd{listener.get(), POLLIN, 0};
     int rc = ::poll(&pfd, 1, 200);
     if (rc <= 0) continue;
@@ -102,12 +135,13 @@ Status serve_daemon(EnclaveLauncher& launcher, const DaemonOptions& options) {
     // A slow or silent client must not stall the daemon for others.
     timeval timeout{5, 0};
     ::setsockopt(connection.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    auto service = handle_connection(launcher, options, connection.get());
-    if (service) services.push_back(std::move(service));
+    auto enclave = handle_connection(launcher, options, connection.get());
+    if (enclave.service) running.push_back(std::move(enclave));
   }
-  // The enclaves outlive the daemon, as they outlive a stopped platform service.
-  for (auto& service : services) service->abandon();
-  services.clear();
+  // The enclaves outlive the daemon, as they outlive a stopped platform
+  // service; their uids stay taken, as a restarted daemon sees them in use.
+  for (auto& enclave : running) enclave.service->abandon();
+  running.clear();
   ::unlink(options.socket_path.c_str());
   spdlog::info("platform daemon stopped");
   return Status::ok();

@@ -5,13 +5,17 @@
 #include <atomic>
 #include <string>
 
+#include "platform/enclave_uids.h"
 #include "platform/launcher.h"
 
 namespace cloister::platform {
 
 struct DaemonOptions {
   std::string socket_path;
-  LaunchParams enclave_defaults;      // the uid/gid enclaves run as
+  LaunchParams enclave_defaults;
+  // Where each enclave's own uid comes from (the daemon must be root); without
+  // it, enclaves run as the daemon's uid.
+  std::shared_ptr<EnclaveUids> enclave_uids;
   std::atomic<bool>* stop = nullptr;  // set to end serve()
 };
 

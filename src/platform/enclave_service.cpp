@@ -1,5 +1,6 @@
 #include "platform/enclave_service.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -56,10 +57,12 @@ EnclaveReply handle(const PlatformIdentity& platform, const EnclaveIdentity& ide
 
 }  // namespace
 
-EnclaveService::EnclaveService(std::shared_ptr<const PlatformIdentity> platform, UniqueFd socket, pid_t pid,
-                               const EnclaveIdentity& identity, const EnclaveConfig& config)
+EnclaveService::EnclaveService(std::shared_ptr<const PlatformIdentity> platform, UniqueFd socket,
+                               UniqueFd host_watch, pid_t pid, const EnclaveIdentity& identity,
+                               const EnclaveConfig& config)
     : platform_(std::move(platform)),
       socket_(std::move(socket)),
+      host_watch_(std::move(host_watch)),
       pidfd_(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))) {
   thread_ = std::thread([this, pid, identity, config] { serve(pid, identity, config); });
 }
@@ -68,7 +71,7 @@ EnclaveService::~EnclaveService() {
   if (!pidfd_.valid()) {
     abandon();  // without a pidfd a signal could reach another process
   } else if (!abandoned_.load()) {
-    ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
+    kill_enclave();
   }
   if (thread_.joinable()) thread_.join();
 }
@@ -78,20 +81,42 @@ void EnclaveService::abandon() {
   ::shutdown(socket_.get(), SHUT_RDWR);  // wakes the thread's receive
 }
 
-void EnclaveService::serve(pid_t pid, const EnclaveIdentity& identity, const EnclaveConfig& config) {
-  for (;;) {
-    auto message = receive_message(socket_.get(), kMaxPlatformMessage);
-    if (!message.is_ok()) break;  // the enclave exited or closed its socket, or we were abandoned
-    auto request = wire::decode<EnclaveRequest>(message->bytes, platform_limits());
-    EnclaveReply reply = request.is_ok()
-                             ? handle(*platform_, identity, config, *request)
-                             : failure(request.status().with_context("malformed platform request"));
-    Bytes encoded = wire::encode(reply);
-    if (!reply.key.empty()) reply.key.wipe();
-    Status sent = send_message(socket_.get(), encoded);
-    secure_wipe(encoded.data(), encoded.size());
-    if (!sent.is_ok()) break;
+void EnclaveService::kill_enclave() const {
+  if (pidfd_.valid()) ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
+}
+
+void EnclaveService::answer_one(const EnclaveIdentity& identity, const EnclaveConfig& config, bool& serving) {
+  auto message = receive_message(socket_.get(), kMaxPlatformMessage);
+  if (!message.is_ok()) {  // the enclave exited or closed its socket, or we were abandoned
+    serving = false;
+    return;
   }
+  auto request = wire::decode<EnclaveRequest>(message->bytes, platform_limits());
+  EnclaveReply reply = request.is_ok() ? handle(*platform_, identity, config, *request)
+                                       : failure(request.status().with_context("malformed platform request"));
+  Bytes encoded = wire::encode(reply);
+  if (!reply.key.empty()) reply.key.wipe();
+  Status sent = send_message(socket_.get(), encoded);
+  secure_wipe(encoded.data(), encoded.size());
+  if (!sent.is_ok()) serving = false;
+}
+
+void EnclaveService::serve(pid_t pid, const EnclaveIdentity& identity, const EnclaveConfig& config) {
+  bool serving = true;
+  while (serving) {
+    // events 0 on the lifeline: only its hang-up matters, never its bytes.
+    pollfd fds[2] = {{socket_.get(), POLLIN, 0}, {host_watch_.get(), 0, 0}};
+    int rc = ::poll(fds, 2, -1);
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc < 0) break;
+    if ((fds[1].revents & (POLLHUP | POLLERR)) != 0) {
+      if (!abandoned_.load()) kill_enclave();  // the host let go: the enclave ends with it
+      host_watch_.reset();                     // poll ignores a negative descriptor from now on
+    }
+    if (fds[0].revents != 0) answer_one(identity, config, serving);
+  }
+  // Our copy of the lifeline must not keep the host from seeing the enclave's death.
+  host_watch_.reset();
   if (!abandoned_.load()) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -23,8 +23,12 @@ class EnclaveService {
  public:
   // `socket` is the platform's end of the enclave's private socket; the
   // caller is the enclave's parent, so the service reaps it when it exits.
-  EnclaveService(std::shared_ptr<const PlatformIdentity> platform, UniqueFd socket, pid_t pid,
-                 const EnclaveIdentity& identity, const EnclaveConfig& config);
+  // `host_watch` is a copy of the enclave's end of its lifeline: when the
+  // host hangs up (lets go of the enclave, or exits), the service kills the
+  // enclave, so the host that owns an enclave can always stop it, and no one
+  // else can.
+  EnclaveService(std::shared_ptr<const PlatformIdentity> platform, UniqueFd socket, UniqueFd host_watch,
+                 pid_t pid, const EnclaveIdentity& identity, const EnclaveConfig& config);
   EnclaveService(const EnclaveService&) = delete;
   EnclaveService& operator=(const EnclaveService&) = delete;
 
@@ -42,9 +46,12 @@ class EnclaveService {
 
  private:
   void serve(pid_t pid, const EnclaveIdentity& identity, const EnclaveConfig& config);
+  void answer_one(const EnclaveIdentity& identity, const EnclaveConfig& config, bool& serving);
+  void kill_enclave() const;
 
   std::shared_ptr<const PlatformIdentity> platform_;
   UniqueFd socket_;
+  UniqueFd host_watch_;
   UniqueFd pidfd_;  // signals reach this enclave only, even after its pid is reused
   std::atomic<bool> abandoned_{false};
   std::atomic<bool> finished_{false};

@@ -77,10 +77,33 @@ Result<UniqueFd> sealed_copy(int image_fd, std::size_t& size) {
     offset += got;
     size += static_cast<std::size_t>(got);
   }
+  // Execute-only: the kernel leaves a process non-dumpable from its first
+  // instruction when it executes a file it may not read (would_dump() in
+  // fs/exec.c), so no one but root can open its /proc/PID/mem, ptrace it or
+  // read it with process_vm_readv at any moment, not even in the instants
+  // before the runtime's own prctl(PR_SET_DUMPABLE, 0).
+  if (::fchmod(memfd.get(), 0111) != 0) return errno_status("cannot make the enclave image execute-only");
   if (::fcntl(memfd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
     return errno_status("cannot seal the enclave image memfd");
   }
   return memfd;
+}
+
+// With fs.suid_dumpable=1 the kernel leaves every process dumpable, even one
+// that changed uid or executed an unreadable file: enclaves would be readable
+// by their uid. Refused rather than run unprotected.
+Status check_dumpable_policy() {
+  UniqueFd policy(::open("/proc/sys/fs/suid_dumpable", O_RDONLY | O_CLOEXEC));
+  char value = 0;
+  if (!policy.valid() || ::read(policy.get(), &value, 1) != 1)
+    return Status::ok();  // no procfs: nothing to say
+  if (value == '1') {
+    return Status(
+        ErrorCode::failed_precondition,
+        "fs.suid_dumpable is 1, which would leave enclaves dumpable (their memory readable by their "
+        "uid): set it to 0 or 2 with `sysctl fs.suid_dumpable=0`");
+  }
+  return Status::ok();
 }
 
 Result<UniqueFd> create_channel(const EnclaveConfig& config, const LaunchParams& params) {
@@ -147,6 +170,7 @@ EnclaveLauncher::EnclaveLauncher(std::shared_ptr<const PlatformIdentity> identit
     : identity_(std::move(identity)) {}
 
 Result<LaunchedEnclave> EnclaveLauncher::launch(int image_fd, const LaunchParams& params) {
+  CLOISTER_RETURN_IF_ERROR(check_dumpable_policy());
   std::size_t size = 0;
   CLOISTER_ASSIGN_OR_RETURN(UniqueFd image_memfd, sealed_copy(image_fd, size));
   Mapping map(::mmap(nullptr, size, PROT_READ, MAP_SHARED, image_memfd.get(), 0), size);
@@ -168,6 +192,10 @@ Result<LaunchedEnclave> EnclaveLauncher::launch(int image_fd, const LaunchParams
     return errno_status("socketpair");
   UniqueFd platform_end(platform[0]);
   UniqueFd enclave_platform(platform[1]);
+  // The service watches the enclave's end for the host's hang-up, so a host
+  // that lets go of its enclave ends it even if the enclave ignores that.
+  UniqueFd host_watch(::fcntl(enclave_lifeline.get(), F_DUPFD_CLOEXEC, 0));
+  if (!host_watch.valid()) return errno_status("cannot watch the enclave's lifeline");
 
   pid_t pid = ::fork();
   if (pid < 0) return errno_status("cannot start the enclave process");
@@ -182,8 +210,9 @@ Result<LaunchedEnclave> EnclaveLauncher::launch(int image_fd, const LaunchParams
   launched.identity = signed_image.identity;
   launched.config = signed_image.config;
 
-  launched.service = std::make_unique<EnclaveService>(identity_, std::move(platform_end), pid,
-                                                      signed_image.identity, signed_image.config);
+  launched.service =
+      std::make_unique<EnclaveService>(identity_, std::move(platform_end), std::move(host_watch), pid,
+                                       signed_image.identity, signed_image.config);
   return launched;
 }
 
