@@ -16,6 +16,7 @@
 #include "common/errno_text.h"
 #include "common/fd_passing.h"
 #include "common/log.h"
+#include "platform/pending_connections.h"
 #include "platform/protocol.h"
 
 namespace cloister::platform {
@@ -27,7 +28,8 @@ Result<UniqueFd> listen_unix(const std::string& path) {
   if (path.size() >= sizeof address.sun_path)
     return Status(ErrorCode::invalid_argument, "socket path too long");
   std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  // Non-blocking: the accept loop takes what is there and goes back to poll.
+  UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd.valid()) return Status(ErrorCode::io_error, std::string("socket: ") + errno_text(errno));
   ::unlink(path.c_str());
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
@@ -105,6 +107,35 @@ RunningEnclave handle_connection(EnclaveLauncher& launcher, const DaemonOptions&
   return RunningEnclave{std::move(uid), std::move(launched.service)};
 }
 
+void send_refusal(int connection, ErrorCode code, const std::string& message) {
+  LaunchReply reply;
+  reply.status = static_cast<std::uint32_t>(code);
+  reply.message = message;
+  (void)send_message(connection, wire::encode(reply));
+}
+
+// Takes every connection the listener holds into `pending`, or refuses it
+// at once (as busy) when its user already has too many waiting.
+void accept_waiting(int listener, PendingConnections& pending, PendingConnections::Clock::time_point now) {
+  for (int i = 0; i < 64; ++i) {
+    UniqueFd connection(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
+    if (!connection.valid()) return;  // EAGAIN: nothing more to take
+    // The reply and a ready request never block for long; a peer that does
+    // not read its reply loses it.
+    timeval timeout{1, 0};
+    ::setsockopt(connection.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(connection.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    const uid_t uid = peer_uid(connection.get());
+    const std::string refusal = pending.refusal_for(uid);
+    if (refusal.empty()) {
+      pending.add(std::move(connection), uid, now);
+      continue;
+    }
+    send_refusal(connection.get(), ErrorCode::enclave_busy, refusal + ": try again in a moment");
+    spdlog::warn("refused a connection from uid {}: {}", uid, refusal);
+  }
+}
+
 }  // namespace
 
 Status serve_daemon(EnclaveLauncher& launcher, const DaemonOptions& options) {
@@ -124,19 +155,32 @@ Status serve_daemon(EnclaveLauncher& launcher, const DaemonOptions& options) {
         ::getuid());
   }
   std::vector<RunningEnclave> running;
+  PendingConnections pending(options.connection_limits);
+  std::vector<pollfd> fds;
   while (options.stop == nullptr || !options.stop->load()) {
     // An enclave's uid goes back to the pool only once it has been reaped.
     std::erase_if(running, [](const auto& enclave) { return enclave.service->finished(); });
-    pollfd pfd{listener.get(), POLLIN, 0};
-    int rc = ::poll(&pfd, 1, 200);
-    if (rc <= 0) continue;
-    UniqueFd connection(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    if (!connection.valid()) continue;
-    // A slow or silent client must not stall the daemon for others.
-    timeval timeout{5, 0};
-    ::setsockopt(connection.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    auto enclave = handle_connection(launcher, options, connection.get());
-    if (enclave.service) running.push_back(std::move(enclave));
+    fds.assign(1, pollfd{listener.get(), POLLIN, 0});
+    pending.fill(fds);
+    int rc = ::poll(fds.data(), fds.size(), pending.next_timeout_ms(PendingConnections::Clock::now(), 200));
+    if (rc < 0 && errno != EINTR) return Status(ErrorCode::io_error, "poll: " + errno_text(errno));
+    const auto now = PendingConnections::Clock::now();
+    // Only a connection whose request has arrived whole is served: a silent
+    // or slow one waits apart, and is closed at its deadline.
+    std::vector<UniqueFd> expired;
+    for (UniqueFd& connection : pending.take_ready(fds, 1, now, expired)) {
+      auto enclave = handle_connection(launcher, options, connection.get());
+      if (enclave.service) running.push_back(std::move(enclave));
+    }
+    for (UniqueFd& connection : expired) {
+      send_refusal(connection.get(), ErrorCode::io_error,
+                   "the launch request did not arrive in time (the daemon waits " +
+                       std::to_string(options.connection_limits.silent_deadline.count()) +
+                       " ms): connect when it is ready, and send it at once");
+    }
+    if (!expired.empty())
+      spdlog::warn("closed {} connection(s) that sent no launch request in time", expired.size());
+    if (rc > 0 && (fds[0].revents & POLLIN) != 0) accept_waiting(listener.get(), pending, now);
   }
   // The enclaves outlive the daemon, as they outlive a stopped platform
   // service; their uids stay taken, as a restarted daemon sees them in use.

@@ -7,6 +7,7 @@
 
 #include "platform/enclave_uids.h"
 #include "platform/launcher.h"
+#include "platform/pending_connections.h"
 
 namespace cloister::platform {
 
@@ -16,7 +17,8 @@ struct DaemonOptions {
   // Where each enclave's own uid comes from (the daemon must be root); without
   // it, enclaves run as the daemon's uid.
   std::shared_ptr<EnclaveUids> enclave_uids;
-  std::atomic<bool>* stop = nullptr;  // set to end serve()
+  ConnectionLimits connection_limits;  // for clients that connect and say nothing
+  std::atomic<bool>* stop = nullptr;   // set to end serve()
 };
 
 // Serves until *options.stop becomes true; one log line per request.
