@@ -125,6 +125,19 @@ token "" "" '{"x-ms-runtime":{}}' > "$work/t" && refused no-runtime-key app "$wo
 refused no-policy bare "$work/good.jwt" "no release policy"
 refused no-such-key missing "$work/good.jwt" "404"
 echo "garbage" > "$work/t" && refused malformed app "$work/t" "malformed"
+# Freshness: only a nonce the evidence binds (the runtime data) counts; the
+# attest request's nonce that attestd echoes as "nonce" could come with
+# replayed evidence, so a release that names only that one is refused.
+token "" "" '{"nonce":"fresh-1"}' > "$work/t"
+"$cloister" kbs key release app --token "$work/t" --nonce fresh-1 --url "$url" > /dev/null 2> "$work/err" &&
+  fail "a nonce the evidence does not bind bought a release"
+grep -q "not bound by the evidence" "$work/err" || fail "echoed nonce: $(cat "$work/err")"
+token "" "" "{\"x-ms-runtime\":{\"keys\":[$enclave_jwk],\"nonce\":\"fresh-1\"}}" > "$work/t"
+"$cloister" kbs key release app --token "$work/t" --nonce fresh-1 --url "$url" > /dev/null ||
+  fail "a bound nonce was refused"
+"$cloister" kbs key release app --token "$work/t" --nonce fresh-2 --url "$url" > /dev/null 2> "$work/err" &&
+  fail "another nonce bought a release"
+grep -q "does not carry the request's nonce" "$work/err" || fail "wrong nonce: $(cat "$work/err")"
 
 # --- rotation, disable, delete ---------------------------------------------------
 "$cloister" kbs key rotate app "${k[@]}" | grep -q "app/2" || fail "rotate"

@@ -245,7 +245,7 @@ policy_set->add_option("policy", args->policy_file, "Policy file (Key Vault SKR 
 policy_set->callback([args] { exit_code() = run_key_policy_set(*args); });
 auto* release = add("release", "Ask for a key with an attestation token (as an enclave would)", true);
 release->add_option("--token", args->token_file, "File holding the attestation token")->required();
-release->add_option("--nonce", args->nonce, "Nonce the token must carry");
+release->add_option("--nonce", args->nonce, "Nonce the token's runtime data must carry (x-ms-runtime.nonce)");
 release->add_option("--private-key", args->private_key_file,
                     "Enclave private key (PEM): unwrap and print the key as a JWK (tests/debugging only)");
 release->callback([args] { exit_code() = run_key_release(*args); });

@@ -113,11 +113,19 @@ Result<ReleaseResult> Releaser::release(const ReleaseRequest& request) {
     return refuse({ErrorCode::permission_denied, satisfied.message()});
   }
   if (request.nonce) {
-    const std::string carried = !string_claim(*claims, "nonce").empty()
-                                    ? string_claim(*claims, "nonce")
-                                    : string_claim(*claims, "x-ms-runtime.nonce");
-    if (carried != *request.nonce) {
-      return refuse({ErrorCode::permission_denied, "the token does not carry the request's nonce"});
+    // Freshness only from what the evidence binds: the runtime data, whose
+    // hash is in the report data. The token's plain "nonce" claim is the
+    // attest request's, which the host chose and the evidence never saw, so
+    // replayed evidence could carry any fresh nonce there.
+    const std::string bound = string_claim(*claims, "x-ms-runtime.nonce");
+    if (bound != *request.nonce) {
+      const bool only_echoed = string_claim(*claims, "nonce") == *request.nonce;
+      return refuse({ErrorCode::permission_denied,
+                     only_echoed
+                         ? "the token's nonce is not bound by the evidence: the enclave must put it in "
+                           "its runtime data (x-ms-runtime.nonce), as runtime_evidence(nonce) does"
+                         : "the token's runtime data (x-ms-runtime.nonce) does not carry the request's "
+                           "nonce"});
     }
   }
   std::string enclave_kid;

@@ -233,9 +233,18 @@ TEST_F(ReleaseTest, RefusesClaimsThePolicyRejects) {
                  "usable for encryption");
 
   expect_refused(release(authority_.sign(claims()), "app", "nonce-1"), ErrorCode::permission_denied, "nonce");
-  auto with_nonce = claims();
-  with_nonce["nonce"] = "nonce-1";
-  EXPECT_TRUE(release(authority_.sign(with_nonce), "app", "nonce-1").is_ok());
+  // The attest request's nonce, echoed into the token, is not bound by the
+  // evidence: a host could replay old evidence with a fresh one.
+  auto echoed = claims();
+  echoed["nonce"] = "nonce-1";
+  expect_refused(release(authority_.sign(echoed), "app", "nonce-1"), ErrorCode::permission_denied,
+                 "not bound by the evidence");
+  auto bound = claims();
+  bound["x-ms-runtime"]["nonce"] = "nonce-1";
+  EXPECT_TRUE(release(authority_.sign(bound), "app", "nonce-1").is_ok());
+  bound["x-ms-runtime"]["nonce"] = "nonce-2";
+  expect_refused(release(authority_.sign(bound), "app", "nonce-1"), ErrorCode::permission_denied,
+                 "does not carry the request's nonce");
 }
 
 TEST_F(ReleaseTest, RefusesMissingDisabledAndPolicylessKeys) {
