@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/encoding.h"
+#include "common/log.h"
 #include "crypto/constant_time.h"
 #include "kbs/key_operations.h"
 
@@ -36,6 +37,9 @@ std::string string_member(const nlohmann::json& body, const char* name) {
 }  // namespace
 
 Service::~Service() {
+  Status flushed = releaser_.flush_counted_refusals();
+  if (!flushed.is_ok())
+    spdlog::error("kbs: cannot write the count of refusals to the audit log: {}", flushed.message());
   secure_wipe(credential_.data(), credential_.size());
 }
 

@@ -1,5 +1,7 @@
 #include "kbs/release.h"
 
+#include <ctime>
+
 #include "kbs/release_policy.h"
 
 namespace cloister::kbs {
@@ -43,13 +45,39 @@ Result<crypto::PublicKey> enclave_key_from_claims(const nlohmann::json& claims, 
                 "x-ms-runtime.keys holds no EC (P-256/P-384) or RSA public key usable for encryption");
 }
 
+std::int64_t Releaser::now() const {
+  return options_.now_seconds != 0 ? options_.now_seconds : static_cast<std::int64_t>(::time(nullptr));
+}
+
+Status Releaser::audit_counted(std::int64_t count) {
+  if (count <= 0) return Status::ok();
+  AuditEvent summary{.action = "release", .key = "*", .outcome = "denied"};
+  summary.reason = std::to_string(count) + " refusals before a token's signature was checked (over " +
+                   std::to_string(kUnauthenticatedRowsPerMinute) +
+                   " a minute) counted, not logged one by one";
+  return store_.audit(summary);
+}
+
+Status Releaser::flush_counted_refusals() {
+  return audit_counted(unauthenticated_.take_counted());
+}
+
 Result<ReleaseResult> Releaser::release(const ReleaseRequest& request) {
   AuditEvent event{.action = "release", .key = request.key_name, .outcome = "denied"};
+  // Set once a trusted authority's signature vouches for the token.
+  bool authenticated = false;
   // Every exit below goes through refuse() or the final audit: a refusal
-  // that is not logged would hide probing.
+  // that is not logged would hide probing. Anyone may send the ones before
+  // the signature check, so those are rationed (and counted past the ration).
   auto refuse = [&](Status status) -> Status {
     event.reason = status.message();
     if (status.code() == ErrorCode::io_error || status.code() == ErrorCode::internal) event.outcome = "error";
+    if (!authenticated) {
+      auto admission = unauthenticated_.admit(now());
+      Status counted = audit_counted(admission.counted_before);
+      if (!counted.is_ok()) return counted.with_context("cannot write the audit log; refusing");
+      if (!admission.write_row) return status;
+    }
     Status logged = store_.audit(event);
     if (!logged.is_ok()) return logged.with_context("cannot write the audit log; refusing");
     return status;
@@ -94,7 +122,10 @@ Result<ReleaseResult> Releaser::release(const ReleaseRequest& request) {
   validation.leeway_seconds = options_.leeway_seconds;
   validation.now_seconds = options_.now_seconds;
   auto claims = jose::verify_jwt(request.token, **keys, validation);
-  const std::string kid = decoded->header.value("kid", "");
+  // A kid that is not a string is no kid (value() would throw on it).
+  const auto kid_member = decoded->header.find("kid");
+  const std::string kid =
+      kid_member != decoded->header.end() && kid_member->is_string() ? kid_member->get<std::string>() : "";
   if (!claims.is_ok() && !kid.empty() && (*keys)->find(kid) == nullptr) {
     // The authority may have rotated its signing key since we cached its JWKS.
     keys = authorities_.keys(event.token_iss, /*refresh=*/true);
@@ -105,6 +136,7 @@ Result<ReleaseResult> Releaser::release(const ReleaseRequest& request) {
     return refuse(
         {ErrorCode::verification_failed, "the attestation token is not valid: " + claims.status().message()});
   }
+  authenticated = true;
   // Identity claims are recorded only once the signature vouches for them.
   event.mrenclave = string_claim(*claims, "x-ms-sgx-mrenclave");
   event.mrsigner = string_claim(*claims, "x-ms-sgx-mrsigner");

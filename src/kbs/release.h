@@ -2,7 +2,10 @@
 // public key an attested enclave bound into its attestation token, and only
 // when the token is signed by an authority the key's policy names, is
 // within its validity period, and carries claims that satisfy the policy.
-// Every release and every refusal is audited.
+// Every release and every refusal by a trusted authority's valid token is
+// audited row by row; refusals before the token's signature is checked
+// (anyone can send those) at most kUnauthenticatedRowsPerMinute rows a
+// minute, the rest as one row that counts them.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +13,7 @@
 #include <string>
 
 #include "cloister/result.h"
+#include "common/refusal_budget.h"
 #include "kbs/authority_keys.h"
 #include "kbs/key_store.h"
 
@@ -42,10 +46,20 @@ class Releaser {
   // io_error (authority unreachable).
   Result<ReleaseResult> release(const ReleaseRequest& request);
 
+  // Writes the row for unauthenticated refusals counted but not yet written
+  // (the service calls it as it stops).
+  Status flush_counted_refusals();
+
+  static constexpr int kUnauthenticatedRowsPerMinute = 60;
+
  private:
+  [[nodiscard]] std::int64_t now() const;
+  Status audit_counted(std::int64_t count);
+
   KeyStore& store_;
   AuthorityKeys& authorities_;
   ReleaseOptions options_;
+  RefusalBudget unauthenticated_{kUnauthenticatedRowsPerMinute};
 };
 
 // The enclave's wrapping key: the first JWK in the token's x-ms-runtime.keys

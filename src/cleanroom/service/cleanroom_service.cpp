@@ -36,24 +36,6 @@ Status conflict_training() {
 
 }  // namespace
 
-bool RefusalBudget::admit(std::int64_t second) {
-  std::lock_guard lock(mutex_);
-  if (second / 60 != minute_) {
-    if (dropped_ > 0)
-      spdlog::warn("cleanroom: {} refused requests were not audited (over {} a minute)", dropped_,
-                   kPerMinute);
-    minute_ = second / 60;
-    admitted_ = 0;
-    dropped_ = 0;
-  }
-  if (admitted_ < kPerMinute) {
-    ++admitted_;
-    return true;
-  }
-  ++dropped_;
-  return false;
-}
-
 Result<std::unique_ptr<CleanroomService>> CleanroomService::create(const CleanroomServiceOptions& options) {
   if (options.data_dir.empty()) return Status(ErrorCode::invalid_argument, "--data-dir is required");
   std::error_code error;
@@ -107,6 +89,15 @@ CleanroomService::CleanroomService(std::unique_ptr<Contract> contract,
 CleanroomService::~CleanroomService() {
   http_->stop();
   if (trainer_.joinable()) trainer_.join();
+  audit_counted_refusals(refusals_.take_counted());
+}
+
+void CleanroomService::audit_counted_refusals(std::int64_t count) {
+  if (count <= 0) return;
+  (void)store_->audit("requests-refused", "", "denied",
+                      std::to_string(count) + " refused requests (over " +
+                          std::to_string(kRefusalRowsPerMinute) +
+                          " a minute) counted, not logged one by one");
 }
 
 bool CleanroomService::training() const {
@@ -125,7 +116,9 @@ std::optional<std::string> CleanroomService::authenticate(const httplib::Request
                    *party + " cannot act for " + expected_party + ": each party acts only for itself");
   }
   if (!party.is_ok()) {
-    if (refusals_.admit(now()))
+    auto admission = refusals_.admit(now());
+    audit_counted_refusals(admission.counted_before);
+    if (admission.write_row)
       (void)store_->audit("request-refused", contract_->party(headers.party) ? headers.party : "", "denied",
                           request.method + " " + request.path + ": " + party.status().message());
     http::send_status(response, party.status());

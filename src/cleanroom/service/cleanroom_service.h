@@ -32,6 +32,7 @@
 #include "cleanroom/service/collaboration_store.h"
 #include "cleanroom/service/upload_files.h"
 #include "cloister/host.h"
+#include "common/refusal_budget.h"
 #include "http/http_server.h"
 
 namespace cloister::cleanroom {
@@ -49,18 +50,8 @@ inline constexpr std::size_t kMaxUploadBytes = kMaxLoadedDatasetBytes;
 inline constexpr std::string_view kPartyPathPattern = R"(/parties/([a-z0-9-]{1,64}))";
 
 // Refused requests are audited, but anyone can send them: at most this many
-// rows a minute, so nobody can grow the log without bound.
-class RefusalBudget {
- public:
-  static constexpr int kPerMinute = 120;
-  bool admit(std::int64_t unix_seconds);
-
- private:
-  std::mutex mutex_;
-  std::int64_t minute_ = 0;
-  int admitted_ = 0;
-  int dropped_ = 0;
-};
+// rows a minute, the rest as one row that counts them.
+inline constexpr int kRefusalRowsPerMinute = 120;
 
 class CleanroomService {
  public:
@@ -78,6 +69,7 @@ class CleanroomService {
                    UploadFiles uploads, Enclave enclave, std::unique_ptr<http::Server> http);
 
   void install_routes();
+  void audit_counted_refusals(std::int64_t count);
   // The party whose signed request this is, checked against the path's
   // party when the route names one; the error is already sent otherwise.
   std::optional<std::string> authenticate(const httplib::Request& request, httplib::Response& response,
@@ -101,7 +93,7 @@ class CleanroomService {
   std::unique_ptr<CollaborationStore> store_;
   UploadFiles uploads_;
   PartyRequestVerifier verifier_;
-  RefusalBudget refusals_;
+  RefusalBudget refusals_{kRefusalRowsPerMinute};
   std::mutex enclave_mutex_;  // one call at a time; training holds it throughout
   Enclave enclave_;
   mutable std::mutex progress_mutex_;

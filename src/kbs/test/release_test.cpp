@@ -336,3 +336,66 @@ TEST_F(ReleaseTest, RestApi) {
 
 }  // namespace
 }  // namespace cloister::kbs
+
+namespace cloister::kbs {
+namespace {
+
+TEST_F(ReleaseTest, UnauthenticatedRefusalsAreRationedAndCounted) {
+  // Anyone can send these: malformed tokens, unknown keys, issuers no policy names.
+  const std::int64_t minute = 1'800'000'000 / 60 * 60;
+  ReleaseOptions at_one_minute{.now_seconds = minute + 5};
+  Releaser releaser(*store_, authorities_, at_one_minute);
+  const int sent = Releaser::kUnauthenticatedRowsPerMinute * 3;
+  for (int i = 0; i < sent; ++i) {
+    auto refused = releaser.release({"app", "not-a-token-" + std::to_string(i), std::nullopt});
+    ASSERT_FALSE(refused.is_ok());
+    EXPECT_EQ(refused.status().code(), ErrorCode::invalid_argument);
+  }
+  auto rows = store_->audit_records(10'000);
+  ASSERT_TRUE(rows.is_ok());
+  const std::size_t written = rows->size();
+  EXPECT_LE(written, static_cast<std::size_t>(Releaser::kUnauthenticatedRowsPerMinute) + 1)
+      << "every refusal got a row of its own";
+  // The rest are not lost: one row counts them.
+  ASSERT_TRUE(releaser.flush_counted_refusals().is_ok());
+  rows = store_->audit_records(1);
+  ASSERT_TRUE(rows.is_ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->back().event.key, "*");
+  EXPECT_NE(rows->back().event.reason.find(std::to_string(sent - Releaser::kUnauthenticatedRowsPerMinute) +
+                                           " refusals"),
+            std::string::npos)
+      << rows->back().event.reason;
+  EXPECT_TRUE(store_->verify_audit().is_ok());
+}
+
+TEST_F(ReleaseTest, AValidTokensRefusalAlwaysGetsItsOwnRow) {
+  ReleaseOptions fixed{.now_seconds = std::time(nullptr)};
+  Releaser releaser(*store_, authorities_, fixed);
+  for (int i = 0; i < Releaser::kUnauthenticatedRowsPerMinute + 5; ++i)
+    ASSERT_FALSE(releaser.release({"app", "garbage", std::nullopt}).is_ok());
+  auto wrong_signer = claims();
+  wrong_signer["x-ms-sgx-mrsigner"] = "ffff";
+  auto refused = releaser.release({"app", authority_.sign(wrong_signer), std::nullopt});
+  ASSERT_FALSE(refused.is_ok());
+  auto rows = store_->audit_records(1);
+  ASSERT_TRUE(rows.is_ok());
+  EXPECT_EQ(rows->back().event.reason, refused.status().message())
+      << "the authenticated refusal was not audited";
+}
+
+TEST_F(ReleaseTest, AKidThatIsNotAStringIsRefusedNotAnError) {
+  // The header {"alg":"ES256","kid":7}: refused and audited, never an exception (a 500).
+  const std::string token = authority_.sign(claims());
+  const std::string header = to_base64url(as_bytes(std::string(R"({"alg":"ES256","kid":7})")));
+  const std::string edited = header + token.substr(token.find('.'));
+  auto refused = release(edited);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.status().code(), ErrorCode::internal) << refused.status().to_string();
+  auto rows = store_->audit_records(1);
+  ASSERT_TRUE(rows.is_ok());
+  EXPECT_EQ(rows->back().event.reason, refused.status().message());
+}
+
+}  // namespace
+}  // namespace cloister::kbs

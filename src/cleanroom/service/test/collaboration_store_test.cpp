@@ -140,13 +140,19 @@ TEST_F(ServiceStateTest, AnUploadLandsWholeOrNotAtAll) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "uploads" / "hospital-a.cds"));
 }
 
-TEST(RefusalBudget, AuditsAtMostSoManyRefusalsAMinute) {
-  RefusalBudget budget;
+TEST(RefusalBudget, AuditsAtMostSoManyRefusalsAMinuteAndCountsTheRest) {
+  RefusalBudget budget(kRefusalRowsPerMinute);
   const std::int64_t minute = 1'800'000'000 / 60 * 60;
   int admitted = 0;
-  for (int i = 0; i < 1000; ++i) admitted += budget.admit(minute + 30) ? 1 : 0;
-  EXPECT_EQ(admitted, RefusalBudget::kPerMinute);
-  EXPECT_TRUE(budget.admit(minute + 60));  // the next minute starts afresh
+  for (int i = 0; i < 1000; ++i) admitted += budget.admit(minute + 30).write_row ? 1 : 0;
+  EXPECT_EQ(admitted, kRefusalRowsPerMinute);
+  // The next minute starts afresh, and hands over the count of the last.
+  auto next = budget.admit(minute + 60);
+  EXPECT_TRUE(next.write_row);
+  EXPECT_EQ(next.counted_before, 1000 - kRefusalRowsPerMinute);
+  for (int i = 0; i < kRefusalRowsPerMinute + 7; ++i) (void)budget.admit(minute + 61);
+  EXPECT_EQ(budget.take_counted(), 8);
+  EXPECT_EQ(budget.take_counted(), 0);
 }
 
 }  // namespace
