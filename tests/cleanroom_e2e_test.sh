@@ -123,7 +123,13 @@ for request, expected in checks:
     assert "error" in json.loads(body), body[:200]
 status, body = ask("GET", "/status")
 assert status == 200 and json.loads(body)["contract"]["name"] == "breast-cancer-screening"
+# Uploads are checked before a byte is stored: unsigned, badly signed, or without the signed hash.
+for headers in [{}, signed, dict(signed, **{"X-Cloister-Content-SHA256": "0" * 64})]:
+    status, body = ask("PUT", "/parties/hospital-a/dataset", b"\0" * (64 << 10),
+                       dict(headers, **{"Content-Type": "application/octet-stream"}))
+    assert status == 403, (headers, status, body[:200])
 EOF
+if ls service/uploads 2> /dev/null | grep -q .; then fail "a refused upload left a file: $(ls service/uploads)"; fi
 
 # Signatures: a wrong key is refused; training waits for everyone.
 expect_refusal "training before anyone signed" "waiting for hospital-a to sign the contract" party train hospital-a
@@ -218,12 +224,24 @@ expect_refusal "an edited audit log" "row 2 was altered" party audit hospital-b
 
 # Killed mid-upload: the partial file is removed at restart and reported;
 # the earlier upload stands. (A slow upload, cut by kill -9.)
-python3 - "$(cat service.port)" << 'EOF' &
-import socket, sys, time
+python3 - "$(cat service.port)" hospital-a.key.pem << 'EOF' &
+import base64, hashlib, os, socket, sys, time
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+# Signed as the party CLI signs (docs/cleanroom.md): the service checks this
+# before it stores a byte, so only the party itself can start its upload.
+key = serialization.load_pem_private_key(open(sys.argv[2], "rb").read(), None)
+path = "/parties/hospital-a/dataset/replacement"
+stamp, nonce = str(int(time.time())), base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("=")
+digest = hashlib.sha256(b"\0" * 10000000).hexdigest()
+text = "\n".join(["cloister-cleanroom-request/1", "PUT", path, stamp, nonce, digest]).encode()
+r, s_ = decode_dss_signature(key.sign(text, ec.ECDSA(hashes.SHA256())))
+signature = base64.urlsafe_b64encode(r.to_bytes(32, "big") + s_.to_bytes(32, "big")).decode().rstrip("=")
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"PUT /parties/hospital-a/dataset/replacement HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n"
-          b"X-Cloister-Party: hospital-a\r\nX-Cloister-Time: 1\r\nX-Cloister-Nonce: n\r\n"
-          b"X-Cloister-Signature: x\r\n\r\n")
+s.sendall(f"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n"
+          f"X-Cloister-Party: hospital-a\r\nX-Cloister-Time: {stamp}\r\nX-Cloister-Nonce: {nonce}\r\n"
+          f"X-Cloister-Signature: {signature}\r\nX-Cloister-Content-SHA256: {digest}\r\n\r\n".encode())
 try:
     for _ in range(100):
         s.sendall(b"\0" * 65536)

@@ -81,7 +81,8 @@ Result<json> CleanroomClient::call(const std::string& method, const std::string&
     headers = {{std::string(cleanroom::kPartyHeader), signed_headers.party},
                {std::string(cleanroom::kTimeHeader), signed_headers.time},
                {std::string(cleanroom::kNonceHeader), signed_headers.nonce},
-               {std::string(cleanroom::kSignatureHeader), signed_headers.signature}};
+               {std::string(cleanroom::kSignatureHeader), signed_headers.signature},
+               {std::string(cleanroom::kContentHashHeader), signed_headers.content_sha256}};
   }
   const bool binary = path.find("/dataset") != std::string::npos;
   CLOISTER_ASSIGN_OR_RETURN(

@@ -44,6 +44,7 @@ Result<PartyRequestHeaders> sign_party_request(std::string_view party, const cry
   CLOISTER_ASSIGN_OR_RETURN(Bytes signature,
                             key.sign_raw(as_bytes(signed_text(method, path, headers, body_sha256_hex))));
   headers.signature = to_base64url(signature);
+  headers.content_sha256 = std::string(body_sha256_hex);
   return headers;
 }
 

@@ -10,6 +10,10 @@
 //   X-Cloister-Nonce: base64url of 16 random bytes
 //   X-Cloister-Signature: base64url(r || s) over
 //     "cloister-cleanroom-request/1\n" METHOD "\n" PATH "\n" TIME "\n" NONCE "\n" hex(SHA-256(body))
+//   X-Cloister-Content-SHA256: hex(SHA-256(body)), the hash signed above
+//
+// The fifth header lets the service check the signature of an upload before
+// it stores a byte of the body; the body must then hash to it.
 #pragma once
 
 #include <cstdint>
@@ -29,13 +33,15 @@ inline constexpr std::string_view kPartyHeader = "X-Cloister-Party";
 inline constexpr std::string_view kTimeHeader = "X-Cloister-Time";
 inline constexpr std::string_view kNonceHeader = "X-Cloister-Nonce";
 inline constexpr std::string_view kSignatureHeader = "X-Cloister-Signature";
+inline constexpr std::string_view kContentHashHeader = "X-Cloister-Content-SHA256";
 inline constexpr std::int64_t kRequestClockSkewSeconds = 300;
 
 struct PartyRequestHeaders {
   std::string party;
   std::string time;
-  std::string nonce;      // base64url, at most 64 characters
-  std::string signature;  // base64url
+  std::string nonce;           // base64url, at most 64 characters
+  std::string signature;       // base64url
+  std::string content_sha256;  // hex, as signed
 };
 
 // What to send: the headers for `party`'s request.

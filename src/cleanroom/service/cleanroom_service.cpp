@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 
@@ -28,6 +29,12 @@ PartyRequestHeaders headers_of(const httplib::Request& request) {
 
 std::string path_party(const httplib::Request& request) {
   return request.matches.size() > 1 ? request.matches[1].str() : std::string();
+}
+
+bool is_sha256_hex(const std::string& text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 Status conflict_training() {
@@ -116,15 +123,21 @@ std::optional<std::string> CleanroomService::authenticate(const httplib::Request
                    *party + " cannot act for " + expected_party + ": each party acts only for itself");
   }
   if (!party.is_ok()) {
-    auto admission = refusals_.admit(now());
-    audit_counted_refusals(admission.counted_before);
-    if (admission.write_row)
-      (void)store_->audit("request-refused", contract_->party(headers.party) ? headers.party : "", "denied",
-                          request.method + " " + request.path + ": " + party.status().message());
-    http::send_status(response, party.status());
+    refuse_request(request, response, party.status());
     return std::nullopt;
   }
   return *party;
+}
+
+void CleanroomService::refuse_request(const httplib::Request& request, httplib::Response& response,
+                                      const Status& refusal) {
+  const std::string claimed = request.get_header_value(std::string(kPartyHeader));
+  auto admission = refusals_.admit(now());
+  audit_counted_refusals(admission.counted_before);
+  if (admission.write_row)
+    (void)store_->audit("request-refused", contract_->party(claimed) ? claimed : "", "denied",
+                        request.method + " " + request.path + ": " + refusal.message());
+  http::send_status(response, refusal);
 }
 
 Status CleanroomService::refresh_progress() {
@@ -137,12 +150,18 @@ Status CleanroomService::refresh_progress() {
 void CleanroomService::receive_dataset(const httplib::Request& request, httplib::Response& response,
                                        const httplib::ContentReader& reader, bool replacement) {
   const std::string party = path_party(request);
-  const std::string claimed = request.get_header_value(std::string(kPartyHeader));
-  // Refused before a byte is stored: a name the contract lacks, or not the path's.
-  if (contract_->party(claimed) == nullptr || claimed != party) {
-    (void)authenticate(request, response, "", party);
+  // Checked before a byte is stored: the signature over the hash the request
+  // says its body has (X-Cloister-Content-SHA256), the party's name and its
+  // right to this path; the body must then hash to what was signed.
+  const std::string signed_hash = request.get_header_value(std::string(kContentHashHeader));
+  if (!is_sha256_hex(signed_hash)) {
+    refuse_request(
+        request, response,
+        Status(ErrorCode::permission_denied, "an upload must carry " + std::string(kContentHashHeader) +
+                                                 ": the hex SHA-256 of its body, as signed"));
     return;
   }
+  if (!authenticate(request, response, signed_hash, party)) return;
   if (training()) return http::send_status(response, conflict_training());
   // One upload per party at a time: both would write the same partial file.
   {
@@ -182,7 +201,13 @@ void CleanroomService::receive_dataset(const httplib::Request& request, httplib:
   });
   if (!written.is_ok()) return http::send_status(response, written);
   const std::string sha256 = writer->finish_hash();
-  if (!authenticate(request, response, sha256, party)) return;
+  if (sha256 != signed_hash) {
+    const Status mismatch(ErrorCode::invalid_argument,
+                          "the body's SHA-256 " + sha256.substr(0, 16) + "... is not the signed " +
+                              signed_hash.substr(0, 16) + "...: the upload was cut or changed on the way");
+    (void)store_->audit("upload-refused", party, "denied", mismatch.message());
+    return http::send_status(response, mismatch);
+  }
   auto header = read_dataset_header(writer->head());
   Status checked = header.status();
   if (header.is_ok() && header->contract != contract_->hash_hex())

@@ -70,6 +70,8 @@ class CleanroomService {
 
   void install_routes();
   void audit_counted_refusals(std::int64_t count);
+  // Answers a refused request, auditing it within the refusal budget.
+  void refuse_request(const httplib::Request& request, httplib::Response& response, const Status& refusal);
   // The party whose signed request this is, checked against the path's
   // party when the route names one; the error is already sent otherwise.
   std::optional<std::string> authenticate(const httplib::Request& request, httplib::Response& response,
