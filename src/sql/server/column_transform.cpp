@@ -7,11 +7,10 @@
 
 #include "common/encoding.h"
 #include "sql/server/session.h"
+#include "sql/server/statement_guard.h"
 #include "sqlite/database.h"
 
 namespace cloister::sql {
-
-int guard_catalog(void*, int action, const char* table, const char*, const char*, const char*);
 
 namespace {
 
@@ -169,7 +168,7 @@ Result<nlohmann::json> Session::alter_column(Prepared& prepared) {
   } else {
     (void)sqlite::exec(db_, "ROLLBACK TO cloister_alter; RELEASE cloister_alter", "database");
   }
-  sqlite3_set_authorizer(db_, guard_catalog, nullptr);
+  sqlite3_set_authorizer(db_, guard_client_statement, nullptr);
   sqlite3_create_function_v2(db_, "cloister_transform", 1, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr,
                              nullptr);
   CLOISTER_RETURN_IF_ERROR(status);

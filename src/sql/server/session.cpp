@@ -8,6 +8,7 @@
 
 #include "common/encoding.h"
 #include "sql/server/json_values.h"
+#include "sql/server/statement_guard.h"
 #include "sqlite/database.h"
 
 namespace cloister::sql {
@@ -38,27 +39,6 @@ json encryption_json(const ColumnEncryption& encryption) {
 std::string column_label(const EncryptedColumnUse& use) {
   return use.table + "." + use.column;
 }
-
-}  // namespace
-
-// The catalog tables change only through Cloister's key statements.
-int guard_catalog(void*, int action, const char* table, const char*, const char*, const char*) {
-  switch (action) {
-    case SQLITE_INSERT:
-    case SQLITE_UPDATE:
-    case SQLITE_DELETE:
-    case SQLITE_DROP_TABLE:
-    case SQLITE_ALTER_TABLE:
-    case SQLITE_CREATE_INDEX:
-    case SQLITE_DROP_INDEX:
-    case SQLITE_CREATE_TRIGGER:
-      return table != nullptr && is_catalog_table(table) ? SQLITE_DENY : SQLITE_OK;
-    default:
-      return SQLITE_OK;
-  }
-}
-
-namespace {
 
 // An error in the user's statement is theirs to fix (invalid_argument).
 Status sqlite_failure(sqlite3* db, std::string_view what) {
@@ -91,7 +71,9 @@ Result<std::unique_ptr<Session>> Session::open(const std::string& database_path,
   // per page, twice (the scan memo's pass and the statement's).
   CLOISTER_RETURN_IF_ERROR(sqlite::exec(
       db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA mmap_size=2147418112", "database"));
-  sqlite3_set_authorizer(db, guard_catalog, nullptr);
+  // Defensive mode: no writable_schema, no writes to shadow tables, whatever a statement tries.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_set_authorizer(db, guard_client_statement, nullptr);
   CLOISTER_RETURN_IF_ERROR(session->functions_.register_like());
   session->last_used = std::chrono::steady_clock::now();
   return session;
@@ -224,7 +206,7 @@ Result<json> Session::run_catalog_statement(Prepared& prepared) {
       status = drop_cek(db_, *prepared.catalog, analysis.dropped_name);
       break;
   }
-  sqlite3_set_authorizer(db_, guard_catalog, nullptr);
+  sqlite3_set_authorizer(db_, guard_client_statement, nullptr);
   if (!status.is_ok()) {
     (void)sqlite::exec(db_, "ROLLBACK TO cloister_catalog; RELEASE cloister_catalog", "catalog");
     return status;
@@ -416,7 +398,7 @@ Result<json> Session::run_statement(Prepared& prepared, const json& params, cons
     sqlite3_set_authorizer(db_, nullptr, nullptr);
     Status status = analysis.dropped_table.empty() ? insert_columns(db_, analysis.new_encrypted_columns)
                                                    : forget_table(db_, analysis.dropped_table);
-    sqlite3_set_authorizer(db_, guard_catalog, nullptr);
+    sqlite3_set_authorizer(db_, guard_client_statement, nullptr);
     if (!status.is_ok()) return rollback(status);
     CLOISTER_RETURN_IF_ERROR(sqlite::exec(db_, "RELEASE cloister_ddl", "database"));
   }

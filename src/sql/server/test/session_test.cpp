@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <random>
 
 #include "common/encoding.h"
@@ -362,6 +363,33 @@ TEST_F(SessionTest, RefusesLiteralsAndPlaintextParameters) {
       << plaintext.status().message();
   auto catalog = session_->execute("DELETE FROM cloister_cek", json::array(), nullptr);
   EXPECT_FALSE(catalog.is_ok());
+}
+
+TEST_F(SessionTest, NoClientReachesPastTheDatabaseOrAroundTheCatalog) {
+  // What the red team did through an unauthenticated session, and kin.
+  const std::string attached = db_path_ + ".attached";
+  for (const std::string& sql :
+       {"ATTACH DATABASE '" + attached + "' AS evil", std::string("PRAGMA writable_schema = 1"),
+        std::string("PRAGMA writable_schema"), std::string("PRAGMA journal_mode = DELETE"),
+        std::string("PRAGMA temp_store_directory = '/tmp'"), "VACUUM INTO '" + attached + "'",
+        std::string("SELECT load_extension('/tmp/evil.so')"),
+        std::string("ALTER TABLE cloister_column RENAME TO shadowed"),
+        std::string("CREATE TEMP VIEW cloister_column AS SELECT 1 AS table_name WHERE 0"),
+        std::string("CREATE VIEW cloister_columns AS SELECT 1"), std::string("CREATE TABLE cloister_x (a)"),
+        std::string("CREATE TRIGGER t AFTER INSERT ON cloister_cek BEGIN SELECT 1; END"),
+        std::string("CREATE TEMP TRIGGER t AFTER INSERT ON employees BEGIN DELETE FROM cloister_column; END"),
+        std::string("CREATE INDEX i ON cloister_column(table_name)"),
+        std::string("DROP TABLE cloister_column"), std::string("UPDATE cloister_column SET cek_id = 0")}) {
+    auto refused = session_->execute(sql, json::array(), nullptr);
+    EXPECT_FALSE(refused.is_ok()) << "the server ran: " << sql;
+  }
+  EXPECT_FALSE(std::filesystem::exists(attached)) << "a statement wrote a file of its choosing";
+  // Reading the schema stays open, and the encrypted column is still known as encrypted.
+  run("PRAGMA table_info(employees)");
+  auto plaintext =
+      session_->execute("INSERT INTO employees (id, name, ssn, salary, dept) VALUES (9999, 'x', ?, ?, ?)",
+                        json::array({{{"text", "111-22-3333"}}, {{"int", 5}}, {{"text", "sales"}}}), nullptr);
+  EXPECT_FALSE(plaintext.is_ok()) << "a plaintext value went into an encrypted column";
 }
 
 TEST_F(SessionTest, ATamperedCellIsReportedWithItsRowAndTheSessionGoesOn) {
