@@ -173,6 +173,8 @@ Status Connection::Impl::open_session() {
   std::string database = body["database"].get<std::string>();
   if (database != database_) {  // another database: nothing learnt about the old one applies
     descriptions_.clear();
+    encrypted_parameters_.clear();
+    encrypted_columns_.clear();
     keys_.clear();
     forget_enclave();
     database_ = std::move(database);
@@ -193,9 +195,40 @@ Result<const client::Description*> Connection::Impl::describe(std::string_view s
                             call("POST", "/describe", {{"session", session_}, {"sql", sql}}));
   if (!reply.ok()) return server_error(reply, "describing the statement");
   CLOISTER_ASSIGN_OR_RETURN(client::Description description, client::parse_description(reply.body));
+  CLOISTER_RETURN_IF_ERROR(check_no_downgrade(sql, description));
   keys_.learn(description.ceks);
   auto [it, inserted] = descriptions_.emplace(std::string(sql), std::move(description));
   return &it->second;
+}
+
+Status Connection::Impl::check_no_downgrade(std::string_view sql, const client::Description& description) {
+  auto lower = [](std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    return text;
+  };
+  auto seen = encrypted_parameters_.find(sql);
+  for (const auto& parameter : description.parameters) {
+    const std::string column = lower(parameter.table + "." + parameter.column);
+    const bool was_encrypted =
+        (seen != encrypted_parameters_.end() && seen->second.contains(parameter.index)) ||
+        (!parameter.table.empty() && encrypted_columns_.contains(column));
+    if (was_encrypted && !parameter.encryption) {
+      const std::string label = parameter.name.empty() ? "parameter ?" + std::to_string(parameter.index)
+                                                       : "parameter " + parameter.name;
+      return Status(
+          ErrorCode::verification_failed,
+          "the server now describes " + label +
+              " as plaintext, but this connection has seen it meet an encrypted column: nothing was "
+              "sent. If the column was decrypted on purpose, open a new connection; otherwise the "
+              "server is misconfigured or not to be trusted");
+    }
+  }
+  for (const auto& parameter : description.parameters) {
+    if (!parameter.encryption) continue;
+    encrypted_parameters_[std::string(sql)].insert(parameter.index);
+    if (!parameter.table.empty()) encrypted_columns_.insert(lower(parameter.table + "." + parameter.column));
+  }
+  return Status::ok();
 }
 
 Result<json> Connection::Impl::encode_params(const client::Description* description,
@@ -280,7 +313,9 @@ void Connection::Impl::track_transaction(std::string_view sql) {
     std::transform(rest.begin(), rest.end(), rest.begin(), [](unsigned char c) { return std::toupper(c); });
     if (rest.find(" TO ") == std::string::npos) in_transaction_ = false;
   } else if (keyword == "CREATE" || keyword == "ALTER" || keyword == "DROP") {
-    descriptions_.clear();  // encryption of columns may have changed
+    descriptions_.clear();  // encryption of columns may have changed, by this connection's own hand
+    encrypted_parameters_.clear();
+    encrypted_columns_.clear();
   }
 }
 

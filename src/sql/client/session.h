@@ -56,6 +56,7 @@ class Connection::Impl {
   Result<ResultSet> decode(const client::ExecuteReply& reply);
   void track_transaction(std::string_view sql);
   void forget_enclave();
+  Status check_no_downgrade(std::string_view sql, const client::Description& description);
 
   ConnectionOptions options_;
   std::unique_ptr<client::PinnedTransport> transport_;
@@ -65,6 +66,12 @@ class Connection::Impl {
   Status verifier_error_;
   client::ColumnKeys keys_;
   std::map<std::string, client::Description, std::less<>> descriptions_;
+  // What this connection has seen encrypted, kept when a description is
+  // dropped, so a server that later describes the same parameter or column
+  // as plaintext is caught before a value leaves in the clear (SqlClient
+  // keeps such a cache too). Forgotten on this connection's own DDL.
+  std::map<std::string, std::set<int>, std::less<>> encrypted_parameters_;  // SQL text -> indexes
+  std::set<std::string> encrypted_columns_;                                 // "table.column", lower case
   std::optional<crypto::PublicKey> enclave_key_;
   std::optional<EnclaveAttestation> attestation_;
   std::set<std::uint32_t> released_;

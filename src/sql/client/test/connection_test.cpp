@@ -123,6 +123,27 @@ TEST_F(ConnectionTest, ForcedEncryptionRefusesAServerThatAsksForPlaintext) {
             std::string::npos);
 }
 
+TEST_F(ConnectionTest, AConnectionNeverSendsInTheClearWhatItSawEncrypted) {
+  // Without --force-encryption: the connection remembers which parameters
+  // met encrypted columns, and a server that later says otherwise is refused.
+  start();
+  const std::string sql = "SELECT name, salary FROM employees WHERE salary BETWEEN @lo AND @hi";
+  const std::vector<NamedParam> bounds{{"@lo", std::int64_t{60000}}, {"@hi", std::int64_t{80000}}};
+  auto connection = Connection::open(options());
+  ASSERT_TRUE(connection.is_ok());
+  ASSERT_TRUE(connection->execute(sql, bounds).is_ok());
+  server_->describe_parameters_as_plaintext();
+  server_->refuse_next_execute_as_stale();
+  EXPECT_FALSE(connection->execute(sql, bounds).is_ok());  // the stale answer: the description is dropped
+  server_->seen_param_kinds.clear();
+  auto refused = connection->execute(sql, bounds);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::verification_failed);
+  EXPECT_NE(refused.status().message().find("has seen it meet an encrypted column"), std::string::npos)
+      << refused.status().message();
+  EXPECT_TRUE(server_->seen_param_kinds.empty()) << "a value was sent in the clear";
+}
+
 TEST_F(ConnectionTest, BatchesTakeNamedParametersInAnyOrder) {
   start();
   auto connection = Connection::open(options());

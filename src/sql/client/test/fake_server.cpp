@@ -150,6 +150,10 @@ void FakeServer::routes() {
       return error(response, 404, "not_found",
                    "no such session (it expired or the server restarted): open a new one");
     const std::string sql = body.value("sql", "");
+    if (refuse_next_execute_) {
+      refuse_next_execute_ = false;
+      return error(response, 400, "BadParameter", "the statement's columns changed: describe it again");
+    }
     auto key = CellKey::create(cek_).value();
     if (body.contains("batch")) {  // rows of (@name, @salary): the salaries must be cells of cek1
       for (const auto& row : body["batch"]) {

@@ -48,6 +48,9 @@ class FakeServer {
   // A lying server: describes @lo and @hi as meeting no encrypted column, so
   // a driver that believes it sends them in plaintext.
   void describe_parameters_as_plaintext() { plaintext_parameters_ = true; }
+  // The next execute is refused as a stale description (the driver then
+  // describes the statement again).
+  void refuse_next_execute_as_stale() { refuse_next_execute_ = true; }
 
   std::atomic<int> evidence_calls{0};
   std::atomic<int> key_calls{0};
@@ -79,6 +82,7 @@ class FakeServer {
   int tampered_row_ = -1;
   bool debug_ = false;
   bool plaintext_parameters_ = false;
+  bool refuse_next_execute_ = false;
 };
 
 }  // namespace cloister::sql::client::testing
