@@ -2,8 +2,9 @@
 # The SQL console in a real browser: a platform daemon, `cloister sql serve`
 # with its enclave, the employees table seeded through the driver, `cloister
 # sql console` on loopback, and tests/browser/sql_console.test.mjs driving
-# Debian's Chromium through it. Then: no password or plaintext SSN in any
-# service log, and the console still serving.
+# Debian's Chromium through it, after the enclave was killed between the
+# console's attestation and its first key release. Then: no password or
+# plaintext SSN in any service log, and the console still serving.
 #   sql_console_e2e_test.sh CLOISTER SQL_ENCLAVE_SIGNED REPO_ROOT ARTIFACTS_DIR
 set -euo pipefail
 cloister=$1 enclave_image=$2 root=$3 artifacts=$4
@@ -37,6 +38,10 @@ track "$console_pid"
 console_port=$(wait_for_port console.port)
 for _ in $(seq 100); do grep -q "enclave attested" console.log && break; sleep 0.1; done
 grep -q "enclave attested" console.log || fail "the console did not attest the enclave: $(cat console.log)"
+# The enclave dies after the console attested it and before it released any
+# key: the console attests the relaunched one and releases to it by itself.
+enclave_pid=$(pgrep -P "$daemon_pid" -n) || fail "no enclave runs under the daemon"
+kill -9 "$enclave_pid"
 
 rm -rf "$artifacts" && mkdir -p "$artifacts"
 node "$root/tests/browser/sql_console.test.mjs" "http://127.0.0.1:$console_port/" hr "$password" employees.csv \

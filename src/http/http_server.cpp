@@ -26,6 +26,7 @@ int http_status_for(ErrorCode code) {
     case ErrorCode::conflict:
       return 409;
     case ErrorCode::enclave_busy:
+    case ErrorCode::enclave_terminated:  // a service relaunches its enclave: worth a retry
       return 503;
     default:
       return 500;
@@ -50,6 +51,8 @@ std::string error_code_name(int status) {
       return "PayloadTooLarge";
     case 414:
       return "UriTooLong";
+    case 503:
+      return "ServiceUnavailable";
     default:
       return status >= 500 ? "InternalError" : "Error";
   }

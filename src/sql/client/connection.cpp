@@ -361,7 +361,9 @@ Result<ResultSet> Connection::Impl::attempt(const Statement& statement) {
     if (statement.batch) trace->params_json = request["batch"].dump();
   }
   CLOISTER_ASSIGN_OR_RETURN(JsonReply reply, call("POST", "/execute", request));
-  if (reply.status == 409 && reply.error_code() == "EnclaveKeyMissing" && encrypting != nullptr) {
+  const bool enclave_lost_keys = reply.status == 409 && (reply.error_code() == "EnclaveKeyMissing" ||
+                                                         reply.error_code() == "EnclaveRestarted");
+  if (enclave_lost_keys && encrypting != nullptr) {
     // The enclave restarted (a new instance) or lost keys: attest it again,
     // release the keys again, and retry once.
     client::MissingKeys missing = client::parse_missing_keys(reply.body);

@@ -28,7 +28,13 @@ Status Connection::Impl::ensure_enclave(const std::vector<std::uint32_t>& cek_id
   const bool all_held =
       std::all_of(cek_ids.begin(), cek_ids.end(), [&](auto id) { return released_.count(id); });
   if (enclave_key_ && all_held) return Status::ok();
+  const bool attested_before = enclave_key_.has_value();
   if (!enclave_key_) CLOISTER_RETURN_IF_ERROR(attest_enclave());
+  Status released = release_keys(cek_ids);
+  if (released.is_ok() || !attested_before || is_connection_lost(released)) return released;
+  // The enclave attested earlier is gone (restarted since, so the release
+  // was sealed to a dead instance): attest the one that runs now, and once more.
+  CLOISTER_RETURN_IF_ERROR(attest_enclave());
   return release_keys(cek_ids);
 }
 

@@ -191,6 +191,9 @@ void SqlServer::add_routes() {
       return http::send_error(response, 400, "BadRequest", "nonce must be hex, at most 32 bytes");
     }
     auto evidence = enclave_->evidence(*nonce);
+    // A dead enclave was relaunched by that call: the fresh one answers.
+    if (!evidence.is_ok() && evidence.status().code() == ErrorCode::enclave_terminated)
+      evidence = enclave_->evidence(*nonce);
     auto status = enclave_->key_status();
     if (!evidence.is_ok()) return http::send_status(response, evidence.status());
     if (!status.is_ok()) return http::send_status(response, status.status());
@@ -208,6 +211,11 @@ void SqlServer::add_routes() {
       return http::send_error(response, 400, "BadRequest", "the request has no \"jwe\" string");
     }
     auto installed = enclave_->install_keys(jwe->get<std::string>());
+    if (!installed.is_ok() && installed.status().code() == ErrorCode::enclave_terminated) {
+      // Sealed to the instance that died: the driver attests the new one and releases again.
+      return http::send_error(response, 409, "EnclaveRestarted",
+                              "the enclave was restarted; attest it again and release the keys to it");
+    }
     if (!installed.is_ok()) {
       return http::send_error(response, 403, "KeyReleaseRefused", installed.status().message());
     }

@@ -179,6 +179,25 @@ TEST_F(ConnectionTest, ReattestsARestartedEnclave) {
   EXPECT_NE(connection->enclave_instance(), first);
 }
 
+TEST_F(ConnectionTest, RecoversWhenTheEnclaveRestartsBetweenAttestationAndRelease) {
+  // The console attests at sign-in and releases keys on the first search;
+  // an enclave restarted in between used to leave it stuck on a release
+  // sealed to the dead instance ("JWE does not decrypt") until restarted.
+  start();
+  auto connection = Connection::open(options());
+  ASSERT_TRUE(connection->verify_enclave().is_ok());
+  const std::string first = connection->enclave_instance();
+  server_->restart_enclave();
+  auto rows = range(*connection, 0, 100000);
+  ASSERT_TRUE(rows.is_ok()) << rows.status().to_string();
+  EXPECT_EQ(rows->rows.size(), 4u);
+  EXPECT_EQ(server_->evidence_calls, 2);
+  EXPECT_NE(connection->enclave_instance(), first);
+  // And again, for every restart.
+  server_->restart_enclave();
+  EXPECT_TRUE(range(*connection, 0, 100000).is_ok());
+}
+
 TEST_F(ConnectionTest, RecoversFromAServerRestart) {
   start();
   auto connection = Connection::open(options());
