@@ -45,7 +45,7 @@ Status ensure_tls_identity(const std::string& cert_file, const std::string& key_
   CLOISTER_ASSIGN_OR_RETURN(std::string cert_pem, certificate.to_pem());
   Status status = atomic_write_file(key_file, as_bytes(key_pem), 0600);
   secure_wipe(key_pem.data(), key_pem.size());
-  CLOISTER_RETURN_IF_ERROR(status);
+  if (!status.is_ok()) return status;
   return atomic_write_file(cert_file, as_bytes(cert_pem), 0644);
 }
 

@@ -25,7 +25,7 @@ void answer(httplib::Response& response, int status, const json& body) {
 }
 
 void error(httplib::Response& response, int status, const std::string& code, const std::string& message,
-           json extra = json::object()) {
+           const json& extra = json::object()) {
   json error = {{"code", code}, {"message", message}};
   error.update(extra);
   answer(response, status, {{"error", error}});
