@@ -26,4 +26,9 @@ std::int64_t RefusalBudget::take_counted() {
   return std::exchange(counted_, 0);
 }
 
+std::int64_t RefusalBudget::counted() const {
+  std::lock_guard lock(mutex_);
+  return counted_;
+}
+
 }  // namespace cloister

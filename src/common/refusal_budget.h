@@ -22,11 +22,12 @@ class RefusalBudget {
   Admission admit(std::int64_t unix_seconds);
   // The refusals counted but not yet handed over (at stop).
   std::int64_t take_counted();
+  [[nodiscard]] std::int64_t counted() const;
   [[nodiscard]] int per_minute() const { return per_minute_; }
 
  private:
   const int per_minute_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::int64_t minute_ = -1;
   int written_ = 0;
   std::int64_t counted_ = 0;

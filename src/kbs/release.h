@@ -49,6 +49,8 @@ class Releaser {
   // Writes the row for unauthenticated refusals counted but not yet written
   // (the service calls it as it stops).
   Status flush_counted_refusals();
+  // Refusals counted since the last row that counts them.
+  [[nodiscard]] std::int64_t counted_refusals() const { return unauthenticated_.counted(); }
 
   static constexpr int kUnauthenticatedRowsPerMinute = 60;
 

@@ -108,6 +108,11 @@ RunningEnclave handle_connection(EnclaveLauncher& launcher, const DaemonOptions&
 }
 
 void send_refusal(int connection, ErrorCode code, const std::string& message) {
+  // A request left unread when we close would reset the connection, and the
+  // peer would see "connection reset" instead of this answer.
+  char discard[512];
+  while (::recv(connection, discard, sizeof discard, MSG_DONTWAIT) > 0) {
+  }
   LaunchReply reply;
   reply.status = static_cast<std::uint32_t>(code);
   reply.message = message;
