@@ -23,7 +23,6 @@ class RefusalBudget {
   // The refusals counted but not yet handed over (at stop).
   std::int64_t take_counted();
   [[nodiscard]] std::int64_t counted() const;
-  [[nodiscard]] int per_minute() const { return per_minute_; }
 
  private:
   const int per_minute_;

@@ -32,7 +32,7 @@ class PendingConnections {
   [[nodiscard]] const char* refusal_for(uid_t uid) const;
   void add(UniqueFd connection, uid_t uid, Clock::time_point now);
 
-  // One pollfd per waiting connection, in the order of ready() below.
+  // One pollfd per waiting connection, in the order take_ready() reads them.
   void fill(std::vector<pollfd>& fds) const;
   // The connections whose pollfd (from fill(), starting at `first`) says
   // they are ready, removed from the waiting set; the silent ones whose
@@ -41,7 +41,6 @@ class PendingConnections {
                                    std::vector<UniqueFd>& expired);
   // Milliseconds until the nearest deadline (at most `cap`).
   [[nodiscard]] int next_timeout_ms(Clock::time_point now, int cap) const;
-  [[nodiscard]] std::size_t size() const { return waiting_.size(); }
 
  private:
   struct Waiting {

@@ -8,6 +8,7 @@
 #include "crypto/rng.h"
 #include "sql/client/session.h"
 #include "sql/key_release.h"
+#include "sql/utf16.h"
 
 namespace cloister::sql {
 namespace {
@@ -202,13 +203,9 @@ Result<const client::Description*> Connection::Impl::describe(std::string_view s
 }
 
 Status Connection::Impl::check_no_downgrade(std::string_view sql, const client::Description& description) {
-  auto lower = [](std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-    return text;
-  };
   auto seen = encrypted_parameters_.find(sql);
   for (const auto& parameter : description.parameters) {
-    const std::string column = lower(parameter.table + "." + parameter.column);
+    const std::string column = ascii_lower(parameter.table + "." + parameter.column);
     const bool was_encrypted =
         (seen != encrypted_parameters_.end() && seen->second.contains(parameter.index)) ||
         (!parameter.table.empty() && encrypted_columns_.contains(column));
@@ -226,7 +223,8 @@ Status Connection::Impl::check_no_downgrade(std::string_view sql, const client::
   for (const auto& parameter : description.parameters) {
     if (!parameter.encryption) continue;
     encrypted_parameters_[std::string(sql)].insert(parameter.index);
-    if (!parameter.table.empty()) encrypted_columns_.insert(lower(parameter.table + "." + parameter.column));
+    if (!parameter.table.empty())
+      encrypted_columns_.insert(ascii_lower(parameter.table + "." + parameter.column));
   }
   return Status::ok();
 }
@@ -361,9 +359,7 @@ Result<ResultSet> Connection::Impl::attempt(const Statement& statement) {
     if (statement.batch) trace->params_json = request["batch"].dump();
   }
   CLOISTER_ASSIGN_OR_RETURN(JsonReply reply, call("POST", "/execute", request));
-  const bool enclave_lost_keys = reply.status == 409 && (reply.error_code() == "EnclaveKeyMissing" ||
-                                                         reply.error_code() == "EnclaveRestarted");
-  if (enclave_lost_keys && encrypting != nullptr) {
+  if (reply.status == 409 && reply.error_code() == "EnclaveKeyMissing" && encrypting != nullptr) {
     // The enclave restarted (a new instance) or lost keys: attest it again,
     // release the keys again, and retry once.
     client::MissingKeys missing = client::parse_missing_keys(reply.body);
